@@ -1,0 +1,28 @@
+using System.Text.Json.Nodes;
+
+namespace Sre.Tools.Model;
+
+/// <summary>One observation an agent made. Tools leave <see cref="Id"/> empty; the session assigns
+/// <c>f-N</c> when it records the finding so ids are unique and stable within a session.</summary>
+public sealed record Finding
+{
+    public string Id { get; init; } = "";
+    public required string Agent { get; init; }
+    public required string Target { get; init; }
+    public required string Check { get; init; }
+    public required Severity Severity { get; init; }
+    public required string Title { get; init; }
+    public string Detail { get; init; } = "";
+    public JsonObject? Data { get; init; }
+    public DateTimeOffset At { get; init; } = DateTimeOffset.UtcNow;
+
+    /// <summary>Reads a number from <see cref="Data"/>, or null when absent or not a number.</summary>
+    public double? Number(string key) =>
+        Data?[key] is JsonValue v && v.TryGetValue<double>(out var d) ? d
+        : Data?[key] is JsonValue v2 && v2.TryGetValue<long>(out var l) ? l
+        : null;
+
+    /// <summary>Reads a string from <see cref="Data"/>, or null when absent.</summary>
+    public string? Text(string key) =>
+        Data?[key] is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
+}

@@ -1,0 +1,53 @@
+using System.Text.Json.Nodes;
+using Sre.Tools.Model;
+using Sre.Tools.Postgres;
+
+namespace Sre.Tools.Synthesis.Rules;
+
+/// <summary>Connections near the usable limit (max_connections minus reserved slots), naming the
+/// application that holds the most and how many of those sit idle.</summary>
+public sealed class ConnectionExhaustionRule : IRootCauseRule
+{
+    /// <summary>Share of usable slots in use from which exhaustion is a candidate cause.</summary>
+    public const double UsageThreshold = 0.8;
+
+    public IEnumerable<Hypothesis> Evaluate(SynthesisInput input)
+    {
+        foreach (var f in input.Findings.Where(f => f.Check == PostgresChecks.Connections))
+        {
+            var total = f.Number("total");
+            var usable = f.Number("usable") ?? f.Number("max");
+            if (total is null || usable is null or 0) continue;
+            var ratio = total.Value / usable.Value;
+            if (ratio < UsageThreshold) continue;
+
+            var app = f.Text("topApplication");
+            var appCount = f.Number("topApplicationCount");
+            var appIdle = f.Number("topApplicationIdle");
+            var culprit = string.IsNullOrEmpty(app) ? null : app;
+            var who = culprit is null
+                ? $"{total} of {usable} usable connections are in use"
+                : $"Application '{culprit}' holds {appCount} of {usable} usable connections" + (appIdle > 0 ? $" ({appIdle} idle)" : "");
+            yield return new Hypothesis
+            {
+                Category = RootCauseCategory.DbConnectionExhaustion,
+                Culprit = culprit,
+                Summary = $"{who} on '{f.Target}' ({Math.Round(ratio * 100)}% of the limit): new connections are being refused or will be soon.",
+                Evidence = [f.Id],
+                // 80% → 0.6, 100% → 0.95
+                Confidence = Math.Min(0.95, 0.6 + (ratio - UsageThreshold) * 1.75),
+                Explains = [RootCauseCategory.LogsDependencyFailure, RootCauseCategory.LogsErrorSpike, RootCauseCategory.K8sCrashLoop, RootCauseCategory.CloudResourceSaturation],
+                Recommendations = culprit is null
+                    ?
+                    [
+                        new Recommendation("Lower application pool sizes so their sum stays below max_connections, or put PgBouncer in front of the database.", "low", [f.Id]),
+                    ]
+                    :
+                    [
+                        new Recommendation($"Quick relief: terminate idle connections of '{culprit}' — SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = '{culprit}' AND state = 'idle' AND state_change < now() - interval '5 minutes'. Risk: the pool reconnects; in-flight work is not affected.", "medium", [f.Id]),
+                        new Recommendation($"Lasting fix: lower the connection pool size of '{culprit}' or fix the leak that keeps connections checked out; consider PgBouncer in transaction mode.", "low", [f.Id]),
+                    ],
+            };
+        }
+    }
+}
