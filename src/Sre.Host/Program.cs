@@ -1,1 +1,16 @@
-namespace Sre.Host; public static class Program { public static int Main(string[] args) => 0; }
+using System.CommandLine;
+using Sre.Host.Cli;
+
+namespace Sre.Host;
+
+public static class Program
+{
+    public static Task<int> Main(string[] args)
+    {
+        var root = new RootCommand("sre — SRE incident diagnosis on an Akka.NET cluster")
+        {
+            ServeCommand.Create(),
+        };
+        return root.Parse(args).InvokeAsync();
+    }
+}

@@ -1,0 +1,17 @@
+using Akka.Cluster.Sharding;
+
+namespace Sre.Actors.Sessions;
+
+/// <summary>Routes every <see cref="IWithSessionId"/> to its session entity. The same extractor
+/// (and shard count — never change it) serves regions and proxies.</summary>
+public sealed class SessionMessageExtractor() : HashCodeMessageExtractor(MaxShards)
+{
+    public const int MaxShards = 100;
+
+    public override string EntityId(object message) => message switch
+    {
+        IWithSessionId m => m.SessionId,
+        ShardRegion.StartEntity s => s.EntityId,
+        _ => null!,
+    };
+}

@@ -1,0 +1,48 @@
+using System.CommandLine;
+using Sre.Host.Configuration;
+using Sre.Host.Hosting;
+
+namespace Sre.Host.Cli;
+
+/// <summary>`sre serve`: run a node (with no flags, the embedded one-node default).</summary>
+public static class ServeCommand
+{
+    public static Command Create()
+    {
+        var config = new Option<string?>("--config") { Description = "A HOCON file layered over the defaults (environments, secrets, llm, auth …)" };
+        var urls = new Option<string?>("--urls") { Description = "HTTP listen URLs (default http://127.0.0.1:5080)" };
+        var data = new Option<string?>("--data") { Description = "Data directory for the embedded SQLite journal (default ./data)" };
+        var roles = new Option<string?>("--roles") { Description = "Node roles: main,runner (default both)" };
+        var remoting = new Option<string?>("--remoting") { Description = "Remoting HOST:PORT (default 127.0.0.1 with a free port)" };
+        var seeds = new Option<string?>("--seeds") { Description = "Seed nodes HOST:PORT,… (default: this node is its own seed)" };
+        var command = new Command("serve", "Run a diagnosis server node") { config, urls, data, roles, remoting, seeds };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var options = new ServeOptions
+            {
+                ConfigFile = parse.GetValue(config),
+                Urls = parse.GetValue(urls),
+                DataDirectory = parse.GetValue(data),
+                Roles = Split(parse.GetValue(roles)),
+                Remoting = parse.GetValue(remoting),
+                Seeds = Split(parse.GetValue(seeds)),
+            };
+            WebApplication app;
+            try
+            {
+                app = ServerHost.Build(options);
+            }
+            catch (InvalidConfigurationException e)
+            {
+                await Console.Error.WriteLineAsync($"sre: {e.Message}");
+                return 2;
+            }
+            await app.RunAsync();
+            return 0;
+        });
+        return command;
+    }
+
+    private static IReadOnlyList<string>? Split(string? value) =>
+        value?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+}

@@ -1,0 +1,9 @@
+using Sre.Tools.Agents;
+
+namespace Sre.Host.Hosting;
+
+/// <summary>The diagnostic tools this build installs on runner nodes.</summary>
+public static class ToolSet
+{
+    public static DiagnosticToolRegistry Create() => new([]);
+}
