@@ -52,8 +52,10 @@ public static class SessionDecider
         {
             SessionPhase.Analyzing => Effects(new RequestPlan()),
             SessionPhase.WaitingForInput => Effects(new ScheduleApprovalTimeout(state.ApprovalExpiresAt ?? now)),
-            SessionPhase.RetrievingCredentials or SessionPhase.Diagnosing when state.ApprovedReferences.Count > 0 =>
-                Effects(new LeaseCredentials(LeaseItems(state, state.ApprovedReferences), now + policy.CredentialTtl, "recovery")),
+            SessionPhase.RetrievingCredentials => Effects(new LeaseCredentials(LeaseItems(state, state.ApprovedReferences), now + policy.CredentialTtl, "recovery")),
+            // Least privilege: only what unfinished agents still need.
+            SessionPhase.Diagnosing when StillNeeded(state).Count > 0 =>
+                Effects(new LeaseCredentials(LeaseItems(state, StillNeeded(state)), now + policy.CredentialTtl, "recovery")),
             // Nothing to lease: re-dispatch whatever had not finished.
             SessionPhase.Diagnosing => Redispatch(state, now, policy),
             SessionPhase.Synthesizing => Effects(new RequestSynthesis()),
@@ -62,6 +64,10 @@ public static class SessionDecider
     }
 
     private static SessionDecision Effects(params ISessionEffect[] effects) => new([], effects, null);
+
+    private static IReadOnlyList<string> StillNeeded(SessionState state) =>
+        state.Agents.Where(a => a.State == AgentRunState.Running && a.Assignment.Credential is not null && state.ApprovedReferences.Contains(a.Assignment.Credential))
+            .Select(a => a.Assignment.Credential!).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
 
     /// <summary>The events and effects of re-running every unfinished agent with a new attempt.</summary>
     public static SessionDecision Redispatch(SessionState state, DateTimeOffset now, SessionPolicy policy)

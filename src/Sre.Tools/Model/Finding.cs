@@ -16,11 +16,12 @@ public sealed record Finding
     public JsonObject? Data { get; init; }
     public DateTimeOffset At { get; init; } = DateTimeOffset.UtcNow;
 
-    /// <summary>Reads a number from <see cref="Data"/>, or null when absent or not a number.</summary>
+    /// <summary>Reads a number from <see cref="Data"/> (however it was stored: int, long, double,
+    /// or parsed JSON), or null when absent or not a number.</summary>
     public double? Number(string key) =>
-        Data?[key] is JsonValue v && v.TryGetValue<double>(out var d) ? d
-        : Data?[key] is JsonValue v2 && v2.TryGetValue<long>(out var l) ? l
-        : null;
+        Data?[key] is JsonValue v && v.GetValueKind() == System.Text.Json.JsonValueKind.Number
+            ? double.Parse(v.ToJsonString(), System.Globalization.CultureInfo.InvariantCulture)
+            : null;
 
     /// <summary>Reads a string from <see cref="Data"/>, or null when absent.</summary>
     public string? Text(string key) =>
