@@ -62,6 +62,13 @@ internal static class LlmTestWorld
         ["assignments"] = new JsonArray(assignments.Cast<JsonNode?>().ToArray()),
     };
 
+    /// <summary>A follow-up answer: a plan plus the model's "done".</summary>
+    public static JsonObject WithDone(this JsonObject plan, bool done)
+    {
+        plan["done"] = done;
+        return plan;
+    }
+
     public static Finding Finding(string id, string agent, string target, string check, Severity severity, string title,
         string detail = "", JsonObject? data = null, int minutesAgo = 5) => new()
     {
