@@ -10,7 +10,9 @@ public sealed class LlmRedaction(SecretRedactor? extra = null)
 
     public string Redact(string? text)
     {
-        var once = SecretRedactor.Shared.Redact(text);
-        return extra is null || ReferenceEquals(extra, SecretRedactor.Shared) ? once : extra.Redact(once);
+        // The extra redactor's live values go first: the shared one's shape patterns (password=…)
+        // would otherwise mask part of a value and leave the rest where no live value matches it.
+        var first = extra is null || ReferenceEquals(extra, SecretRedactor.Shared) ? text ?? "" : extra.Redact(text);
+        return SecretRedactor.Shared.Redact(first);
     }
 }
