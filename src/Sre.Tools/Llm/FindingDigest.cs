@@ -65,7 +65,7 @@ public static class FindingDigest
         };
         if (!compact && f.Data is { } data)
         {
-            var clean = (JsonObject)Scrub(data, redaction);
+            var clean = (JsonObject)Scrub(data, redaction)!;
             node["data"] = LlmJson.Write(clean).Length <= MaxDataChars ? clean : Summarise(clean, 0);
         }
         return node;
@@ -74,11 +74,25 @@ public static class FindingDigest
     /// <summary>A deep copy with every string (keys included) redacted.</summary>
     private static JsonNode? Scrub(JsonNode? node, LlmRedaction redaction) => node switch
     {
-        JsonObject o => new JsonObject(o.Select(p => KeyValuePair.Create(redaction.Redact(p.Key), Scrub(p.Value, redaction)))),
+        JsonObject o => ScrubObject(o, redaction),
         JsonArray a => new JsonArray(a.Select(i => Scrub(i, redaction)).ToArray()),
         JsonValue v when v.TryGetValue<string>(out var s) => JsonValue.Create(redaction.Redact(s)),
         _ => node?.DeepClone(),
     };
+
+    private static JsonObject ScrubObject(JsonObject o, LlmRedaction redaction)
+    {
+        var result = new JsonObject();
+        foreach (var (key, value) in o)
+        {
+            // Two keys that are both secrets redact to the same mask: keep both, numbered.
+            var clean = redaction.Redact(key);
+            var unique = clean;
+            for (var n = 2; result.ContainsKey(unique); n++) unique = $"{clean}#{n}";
+            result[unique] = Scrub(value, redaction);
+        }
+        return result;
+    }
 
     private static JsonNode? Summarise(JsonNode? node, int depth) => node switch
     {

@@ -40,6 +40,18 @@ public sealed class LlmInvestigator
 
     public async Task<FollowUp> ProposeAsync(FollowUpRequest input, CancellationToken cancellationToken)
     {
+        try
+        {
+            return await ProposeWithModelAsync(input, cancellationToken);
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+        {
+            return FollowUp.Finished($"The follow-up investigation failed ({e.GetType().Name}: {LlmJson.Echo(_chat.Redaction, e.Message, 200)}); the diagnosis goes on with what was found.");
+        }
+    }
+
+    private async Task<FollowUp> ProposeWithModelAsync(FollowUpRequest input, CancellationToken cancellationToken)
+    {
         var options = _chat.Options;
         if (input.Round < 1 || input.Round > options.MaxFollowUpRounds)
             return FollowUp.Finished();

@@ -45,6 +45,20 @@ public sealed class LlmPlanner : IPlanner
 
     public async Task<DiagnosisPlan> PlanAsync(DiagnosisRequest request, DiagnosisEnvironment environment, CancellationToken cancellationToken)
     {
+        try
+        {
+            return await PlanWithModelAsync(request, environment, cancellationToken);
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+        {
+            // A bug on this path must not cost the session its plan.
+            return await FallbackAsync(request, environment, [],
+                [$"The LLM planner failed ({e.GetType().Name}: {LlmJson.Echo(_chat.Redaction, e.Message, 200)}); the rule-based planner planned instead."], cancellationToken);
+        }
+    }
+
+    private async Task<DiagnosisPlan> PlanWithModelAsync(DiagnosisRequest request, DiagnosisEnvironment environment, CancellationToken cancellationToken)
+    {
         if (LlmCatalog.Examinable(environment, _tools).Count == 0)
             return await FallbackAsync(request, environment, [], ["No target in the environment can be examined by this server's agents; the model was not asked."], cancellationToken);
 

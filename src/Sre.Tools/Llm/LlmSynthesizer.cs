@@ -42,6 +42,19 @@ public sealed class LlmSynthesizer : ISynthesizer
     public async Task<Synthesis.Synthesis> SynthesizeAsync(SynthesisInput input, CancellationToken cancellationToken)
     {
         var rules = _rules.Synthesize(input);
+        try
+        {
+            return await SynthesizeWithModelAsync(input, rules, cancellationToken);
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+        {
+            // A bug on this path must not cost the session its report.
+            return rules with { Notes = [.. rules.Notes, $"The LLM synthesizer failed ({e.GetType().Name}: {LlmJson.Echo(_chat.Redaction, e.Message, 200)}); the rule-based synthesis is reported."] };
+        }
+    }
+
+    private async Task<Synthesis.Synthesis> SynthesizeWithModelAsync(SynthesisInput input, Synthesis.Synthesis rules, CancellationToken cancellationToken)
+    {
         // Nothing observed: the rules already say so and what ran; there is nothing to ground a model in.
         if (input.Findings.Count == 0) return rules;
 

@@ -17,12 +17,13 @@ public sealed class LlmRedactionTests
     // prompt would miss them. The core is what must never appear in any form.
     private const string Core = "c4n4ry7f3a9c";
     private const string Canary = "Pw\"" + Core + "\\+<x";
+    private const string Second = "second-secret-d00d";
 
     [Fact]
     public async Task A_registered_canary_secret_never_reaches_the_model_in_any_request()
     {
         var redactor = new SecretRedactor();
-        using var lease = redactor.Register([Canary]);
+        using var lease = redactor.Register([Canary, Second]);
         await using var server = await FakeOpenAiServer.StartAsync(Ct);
         var options = Options(server);
         var request = new DiagnosisRequest($"Login fails since the password was rotated to {Canary}", "prod",
@@ -32,7 +33,7 @@ public sealed class LlmRedactionTests
         [
             Finding("f-1", "database", "prod-db", "reachability", Severity.Critical, $"Login as app with {Canary} rejected",
                 $"FATAL: password authentication failed; tried password={Canary}",
-                new JsonObject { ["error"] = $"28P01 for {Canary}", [Canary] = "as a key", ["rows"] = bigRows }),
+                new JsonObject { ["error"] = $"28P01 for {Canary}", [Canary] = "as a key", [Second] = "another secret as a key", ["rows"] = bigRows }),
             Finding("f-2", "logs", "app-logs", "errors", Severity.Warning, "auth errors", $"connection string Password={Canary};Host=db",
                 new JsonObject { ["sample"] = Canary }),
         ];
@@ -67,6 +68,7 @@ public sealed class LlmRedactionTests
         foreach (var recorded in server.Requests)
         {
             Assert.DoesNotContain(Core, recorded.Body);
+            Assert.DoesNotContain(Second, recorded.Body);
             Assert.DoesNotContain(Core, JsonSerializer.Deserialize<string>(JsonSerializer.Serialize(recorded.Body))!);
             Assert.Contains(SecretRedactor.Mask, recorded.Prompt);
         }
