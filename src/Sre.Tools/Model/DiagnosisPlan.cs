@@ -11,6 +11,8 @@ public sealed record DiagnosisPlan
     public string Planner { get; init; } = "rules";
     /// <summary>What the planner dropped or could not cover, shown to the user as warnings.</summary>
     public IReadOnlyList<string> Warnings { get; init; } = [];
+    /// <summary>Model calls made for this plan (empty for the rules), for status, report and metrics.</summary>
+    public IReadOnlyList<Sre.Tools.Llm.LlmCall> LlmCalls { get; init; } = [];
 
     public bool NeedsCredentials => Access.Count > 0;
 }

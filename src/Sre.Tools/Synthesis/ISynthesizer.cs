@@ -22,4 +22,12 @@ public sealed record Synthesis(
     IReadOnlyList<Recommendation> Recommendations,
     IReadOnlyList<string> Checked,
     IReadOnlyList<string> Notes,
-    string Synthesizer);
+    string Synthesizer)
+{
+    /// <summary>Model calls made for this synthesis (empty for the rules), for status, report and metrics.</summary>
+    public IReadOnlyList<Sre.Tools.Llm.LlmCall> LlmCalls { get; init; } = [];
+
+    /// <summary>The rule-based root cause when another synthesizer wrote the answer: the cross-check
+    /// that <see cref="Notes"/> compare against.</summary>
+    public RootCause? CrossCheck { get; init; }
+}
