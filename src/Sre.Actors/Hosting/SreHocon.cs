@@ -9,6 +9,7 @@ public static class SreHocon
 {
     public const string AkkaBase = "akka.conf";
     public const string Defaults = "sre.conf";
+    public const string ExampleEnvironments = "environments.conf";
     public const string SingleNode = "single-node.conf";
     public const string Cluster = "cluster.conf";
 

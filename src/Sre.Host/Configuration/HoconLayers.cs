@@ -32,12 +32,17 @@ public sealed partial class HoconLayers
         layers.Add("hocon/sre.conf (embedded)", SreHocon.Text(SreHocon.Defaults));
         layers.Add(cluster ? "hocon/cluster.conf (embedded)" : "hocon/single-node.conf (embedded)",
             SreHocon.Text(cluster ? SreHocon.Cluster : SreHocon.SingleNode));
+        string? userText = null;
         if (userFile is not null)
         {
             if (!File.Exists(userFile))
                 throw new InvalidConfigurationException($"Configuration file '{userFile}' does not exist.");
-            layers.Add(Path.GetFullPath(userFile), File.ReadAllText(userFile));
+            userText = File.ReadAllText(userFile);
         }
+        // The example catalog applies only while the user has not written their own.
+        if (userText is null || !layers.Defines(userText, "sre.environments"))
+            layers.Add("hocon/environments.conf (embedded)", SreHocon.Text(SreHocon.ExampleEnvironments));
+        if (userText is not null) layers.Add(Path.GetFullPath(userFile!), userText);
         var env = EnvironmentOverrides(environment);
         if (env.Length > 0) layers.Add("environment (SRE__…)", env);
         return layers;
@@ -56,6 +61,18 @@ public sealed partial class HoconLayers
         catch (Exception e) when (e is not InvalidConfigurationException)
         {
             throw new InvalidConfigurationException($"{source}: not valid HOCON: {e.Message}");
+        }
+    }
+
+    private bool Defines(string text, string path)
+    {
+        try
+        {
+            return ConfigurationFactory.ParseString(Resolve(text)).HasPath(path);
+        }
+        catch (Exception)
+        {
+            return false; // Add() reports the syntax error with the file name.
         }
     }
 

@@ -1,0 +1,3 @@
+using Sre.Host.Tests.Support;
+
+[assembly: AssemblyFixture(typeof(TestDatabase))]
