@@ -143,6 +143,7 @@ public sealed partial class OpCliProvider : ISecretProvider
         try
         {
             process.Kill(entireProcessTree: true);
+            process.WaitForExit(TimeSpan.FromSeconds(5)); // reap it; SIGKILL makes this quick
         }
         catch (InvalidOperationException)
         {

@@ -23,7 +23,7 @@ public sealed class FakeOpCli : IDisposable
           [ -e "$f" ] || continue
           if [ "$actual" = "$(cat "$f")" ]; then
             n=${f%.args}
-            if [ -e "$n.hang" ]; then exec sleep 120; fi
+            if [ -e "$n.hang" ]; then echo $$ > "$dir/hung.pid"; exec sleep 120; fi
             cat "$n.out"
             cat "$n.err" >&2
             exit "$(cat "$n.code")"
@@ -109,6 +109,16 @@ public sealed class FakeOpCli : IDisposable
                 else current.Add(line);
             }
             return result;
+        }
+    }
+
+    /// <summary>The process id of the last invocation that hung (it became <c>sleep</c>), or null.</summary>
+    public int? HungProcessId
+    {
+        get
+        {
+            var file = System.IO.Path.Combine(_directory, "hung.pid");
+            return File.Exists(file) && int.TryParse(File.ReadAllText(file).Trim(), out var pid) ? pid : null;
         }
     }
 
