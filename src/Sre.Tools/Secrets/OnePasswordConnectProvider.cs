@@ -153,13 +153,11 @@ public sealed class OnePasswordConnectProvider : ISecretProvider, IDisposable
 
         var filtered = await GetAsync($"v1/vaults/{vault.Id}/items?filter={Uri.EscapeDataString($"title eq \"{title}\"")}", reference, ct);
         if (filtered.Status == HttpStatusCode.Forbidden) throw VaultForbidden(reference, filtered);
-        var matches = ListOf<ConnectItemSummary>(filtered, reference)
-            .Where(i => string.Equals(i.Title, title, StringComparison.OrdinalIgnoreCase)).ToList();
+        var matches = ListOf<ConnectItemSummary>(filtered, reference).Where(i => i.Matches(title)).ToList();
         if (matches.Count == 0)
         {
             var all = await GetAsync($"v1/vaults/{vault.Id}/items", reference, ct);
-            matches = ListOf<ConnectItemSummary>(all, reference)
-                .Where(i => string.Equals(i.Title, title, StringComparison.OrdinalIgnoreCase)).ToList();
+            matches = ListOf<ConnectItemSummary>(all, reference).Where(i => i.Matches(title)).ToList();
         }
         if (matches.Count == 0)
             throw new SecretFetchException(reference,
@@ -359,6 +357,12 @@ public sealed class OnePasswordConnectProvider : ISecretProvider, IDisposable
     {
         [JsonPropertyName("id")] public string Id { get; set; } = "";
         [JsonPropertyName("title")] public string? Title { get; set; }
+
+        /// <summary>Absent for live items; ARCHIVED or DELETED ones are not what a reference means.</summary>
+        [JsonPropertyName("state")] public string? State { get; set; }
+
+        public bool Matches(string title) =>
+            State is not ("ARCHIVED" or "DELETED") && string.Equals(Title, title, StringComparison.OrdinalIgnoreCase);
     }
 
     private sealed class ConnectError

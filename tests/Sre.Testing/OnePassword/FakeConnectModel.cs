@@ -103,6 +103,16 @@ public sealed class FakeItem
         return this;
     }
 
+    /// <summary>True once <see cref="Archive"/> was called: the item carries <c>"state": "ARCHIVED"</c>.</summary>
+    public bool Archived { get; private set; }
+
+    /// <summary>Moves the item to the archive; Connect still lists it, marked ARCHIVED.</summary>
+    public FakeItem Archive()
+    {
+        Archived = true;
+        return this;
+    }
+
     public string SectionId(string label)
     {
         lock (_gate) return _sections.First(s => s.Label == label).Id;

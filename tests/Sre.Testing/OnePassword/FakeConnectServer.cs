@@ -7,7 +7,6 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Sre.Tools.Secrets;
 
 namespace Sre.Testing.OnePassword;
@@ -152,9 +151,10 @@ public sealed partial class FakeConnectServer : IAsyncDisposable
 
     private async Task StartOnPortAsync(int port, CancellationToken cancellationToken)
     {
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
-        builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, port));
+        // The empty builder reads no configuration files, so many servers in one test run open no
+        // file watchers (inotify instances are few).
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { Args = [] });
+        builder.WebHost.UseKestrelCore().ConfigureKestrel(k => k.Listen(IPAddress.Loopback, port));
         var app = builder.Build();
         app.Run(HandleAsync);
         await app.StartAsync(cancellationToken);
@@ -306,6 +306,7 @@ public sealed partial class FakeConnectServer : IAsyncDisposable
             ["createdAt"] = "2026-01-05T09:00:00Z",
             ["updatedAt"] = "2026-01-05T09:00:00Z",
         };
+        if (item.Archived) json["state"] = "ARCHIVED";
         if (!full) return json;
 
         json["sections"] = new JsonArray(item.Sections.Select(s => (JsonNode)new JsonObject { ["id"] = s.Id, ["label"] = s.Label }).ToArray());

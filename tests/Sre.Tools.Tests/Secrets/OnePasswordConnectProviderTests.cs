@@ -244,6 +244,16 @@ public sealed class OnePasswordConnectProviderTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_archived_item_with_the_same_title_is_ignored()
+    {
+        _infrastructure.AddLogin("prod-db", "old", "CANARY-archived-pw").Archive();
+
+        using var bundle = await FetchAsync("op://Infrastructure/prod-db/password");
+
+        Assert.Equal(ProdPassword, bundle.Value);
+    }
+
+    [Fact]
     public async Task A_wrong_token_is_a_401_that_is_not_retried_and_never_shown()
     {
         using var provider = Provider(token: WrongToken);
