@@ -96,8 +96,10 @@ public sealed partial class OpCliProvider : ISecretProvider
         foreach (var argument in arguments) start.ArgumentList.Add(argument);
 
         // The child's environment is a copy: setting the token here never touches this process's.
-        // Connect settings would make op talk to a Connect server instead of the service account.
-        foreach (var inherited in start.Environment.Keys.Where(k => k.StartsWith("OP_", StringComparison.OrdinalIgnoreCase)).ToList())
+        // Inherited sign-in settings are dropped: Connect variables would make op talk to a Connect
+        // server, a session or account would make it act as someone else. OP_CONFIG_DIR and the
+        // like stay, so operators can still point op at a writable directory.
+        foreach (var inherited in start.Environment.Keys.Where(IsSignInVariable).ToList())
             start.Environment.Remove(inherited);
         start.Environment["OP_SERVICE_ACCOUNT_TOKEN"] = _options.ServiceAccountToken;
 
@@ -137,6 +139,10 @@ public sealed partial class OpCliProvider : ISecretProvider
         }
         return await stdout;
     }
+
+    private static bool IsSignInVariable(string name) =>
+        name is "OP_CONNECT_HOST" or "OP_CONNECT_TOKEN" or "OP_ACCOUNT" or "OP_SERVICE_ACCOUNT_TOKEN"
+        || name.StartsWith("OP_SESSION_", StringComparison.Ordinal);
 
     private static void Kill(Process process)
     {

@@ -69,13 +69,27 @@ public sealed class OpCliProviderTests : IDisposable
     public async Task The_token_reaches_only_the_child_environment()
     {
         _op.Read("op://v/i/f", Password);
-
-        using var bundle = await Provider().FetchAsync(SecretReference.Parse("op://v/i/f"), Ct);
+        // Only op reads these, and only this test's op would see them: safe to set for a moment.
+        Environment.SetEnvironmentVariable("OP_CONNECT_HOST", "http://connect.invalid");
+        Environment.SetEnvironmentVariable("OP_SESSION_test", "session-from-the-parent");
+        SecretBundle bundle;
+        try
+        {
+            bundle = await Provider().FetchAsync(SecretReference.Parse("op://v/i/f"), Ct);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("OP_CONNECT_HOST", null);
+            Environment.SetEnvironmentVariable("OP_SESSION_test", null);
+        }
+        using var _ = bundle;
 
         // The fake refuses any other token, so a value means the child saw the right one …
         Assert.Equal(Password, bundle.Value);
-        // … and it saw no other OP_ variable (inherited Connect settings would redirect op).
-        Assert.Equal(["OP_SERVICE_ACCOUNT_TOKEN"], Assert.Single(_op.OpVariableNames));
+        // … and no sign-in variable besides it (inherited Connect settings would redirect op).
+        var seen = Assert.Single(_op.OpVariableNames);
+        Assert.Contains("OP_SERVICE_ACCOUNT_TOKEN", seen);
+        Assert.DoesNotContain(seen, n => n is "OP_CONNECT_HOST" or "OP_CONNECT_TOKEN" || n.StartsWith("OP_SESSION_", StringComparison.Ordinal));
         // This process never had it.
         Assert.NotEqual(_op.Token, Environment.GetEnvironmentVariable("OP_SERVICE_ACCOUNT_TOKEN"));
     }
