@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Text.RegularExpressions;
 
 namespace Sre.Tools.Secrets;
@@ -13,33 +12,42 @@ public sealed partial class SecretRedactor
     /// destroy text without protecting anything worth protecting.</summary>
     public const int MinimumSecretLength = 4;
 
-    private readonly ConcurrentDictionary<string, int> _live = new(StringComparer.Ordinal);
-    private volatile string[] _ordered = [];
+    // Writers serialise on _gate so the published array always matches the counts; readers take
+    // the array without locking.
+    private readonly Dictionary<string, int> _live = new(StringComparer.Ordinal);
+    private readonly Lock _gate = new();
+    private volatile string[] _values = [];
 
     /// <summary>The shared instance used by log sinks, the HTTP edge and the actors of this process.</summary>
     public static SecretRedactor Shared { get; } = new();
 
-    /// <summary>Learns secret values until the returned handle is disposed.</summary>
+    /// <summary>Learns secret values until the returned handle is disposed. Registering a value twice
+    /// needs two disposals before it is forgotten.</summary>
     public IDisposable Register(IEnumerable<string> values)
     {
-        var registered = values.Where(v => v.Length >= MinimumSecretLength).Distinct().ToList();
-        foreach (var v in registered) _live.AddOrUpdate(v, 1, (_, n) => n + 1);
-        Rebuild();
+        var registered = values.Where(v => v is { Length: >= MinimumSecretLength }).Distinct(StringComparer.Ordinal).ToList();
+        lock (_gate)
+        {
+            foreach (var v in registered) _live[v] = _live.GetValueOrDefault(v) + 1;
+            _values = [.. _live.Keys];
+        }
         return new Registration(this, registered);
     }
 
-    public int LiveCount => _live.Count;
+    public int LiveCount => _values.Length;
 
     public string Redact(string? text)
     {
         if (string.IsNullOrEmpty(text)) return text ?? "";
-        var result = text;
-        foreach (var secret in _ordered)
-        {
-            if (result.Contains(secret, StringComparison.Ordinal))
-                result = result.Replace(secret, Mask, StringComparison.Ordinal);
-        }
-        result = AwsAccessKey().Replace(result, Mask);
+        return RedactKnownShapes(MaskLiveValues(text, _values));
+    }
+
+    /// <summary>Masks only the well-known shapes (keys, tokens, passwords in connection strings and
+    /// URLs). For code that has no live values to offer, such as a provider's error messages.</summary>
+    public static string RedactKnownShapes(string? text)
+    {
+        if (string.IsNullOrEmpty(text)) return text ?? "";
+        var result = AwsAccessKey().Replace(text, Mask);
         result = AwsSecretKeyAssignment().Replace(result, m => m.Groups["prefix"].Value + Mask);
         result = BearerToken().Replace(result, m => m.Groups["prefix"].Value + Mask);
         result = ConnectionStringPassword().Replace(result, m => m.Groups["prefix"].Value + Mask);
@@ -48,20 +56,44 @@ public sealed partial class SecretRedactor
         return result;
     }
 
-    private void Rebuild() =>
-        // Longest first, so a secret that contains another is masked whole.
-        _ordered = _live.Keys.OrderByDescending(k => k.Length).ToArray();
+    /// <summary>Masks every occurrence of every value, merging overlaps first, so a secret that
+    /// contains, overlaps or is contained in another never leaves a visible piece behind.</summary>
+    private static string MaskLiveValues(string text, string[] values)
+    {
+        List<(int Start, int End)>? spans = null;
+        foreach (var value in values)
+        {
+            for (var i = text.IndexOf(value, StringComparison.Ordinal); i >= 0; i = text.IndexOf(value, i + 1, StringComparison.Ordinal))
+                (spans ??= []).Add((i, i + value.Length));
+        }
+        if (spans is null) return text;
+
+        spans.Sort();
+        var builder = new System.Text.StringBuilder(text.Length);
+        var position = 0;
+        var k = 0;
+        while (k < spans.Count)
+        {
+            var (start, end) = spans[k++];
+            while (k < spans.Count && spans[k].Start <= end) end = Math.Max(end, spans[k++].End);
+            builder.Append(text, position, start - position).Append(Mask);
+            position = end;
+        }
+        return builder.Append(text, position, text.Length - position).ToString();
+    }
 
     private void Unregister(IEnumerable<string> values)
     {
-        foreach (var v in values)
+        lock (_gate)
         {
-            while (_live.TryGetValue(v, out var n))
+            foreach (var v in values)
             {
-                if (n <= 1 ? _live.TryRemove(KeyValuePair.Create(v, n)) : _live.TryUpdate(v, n - 1, n)) break;
+                if (!_live.TryGetValue(v, out var n)) continue;
+                if (n <= 1) _live.Remove(v);
+                else _live[v] = n - 1;
             }
+            _values = [.. _live.Keys];
         }
-        Rebuild();
     }
 
     private sealed class Registration(SecretRedactor owner, List<string> values) : IDisposable
@@ -89,7 +121,8 @@ public sealed partial class SecretRedactor
     [GeneratedRegex(@"(?<prefix>[a-zA-Z][a-zA-Z0-9+.-]*://[^:/@\s]+:)[^@/\s]+@")]
     private static partial Regex UrlPassword();
 
-    // OpenAI keys, 1Password service-account tokens, GitHub tokens, Slack tokens, JWTs.
-    [GeneratedRegex(@"\b(?:sk-[A-Za-z0-9_\-]{20,}|ops_[A-Za-z0-9_\-]{20,}|gh[pousr]_[A-Za-z0-9]{30,}|xox[abprs]-[A-Za-z0-9\-]{10,}|eyJ[A-Za-z0-9_\-]{10,}\.[A-Za-z0-9_\-]{10,}\.[A-Za-z0-9_\-]{10,})")]
+    // OpenAI keys, 1Password service-account tokens, GitHub tokens (classic and fine-grained),
+    // Slack tokens, JWTs (1Password Connect tokens are JWTs).
+    [GeneratedRegex(@"\b(?:sk-[A-Za-z0-9_\-]{20,}|ops_[A-Za-z0-9_\-]{20,}|gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{22,}|xox[abprs]-[A-Za-z0-9\-]{10,}|eyJ[A-Za-z0-9_\-]{10,}\.[A-Za-z0-9_\-]{10,}\.[A-Za-z0-9_\-]{10,})")]
     private static partial Regex KnownTokenShapes();
 }
