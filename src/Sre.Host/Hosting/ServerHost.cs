@@ -55,13 +55,14 @@ public static class ServerHost
 
         var provider = SecretProviders.Create(settings);
         var tools = ToolSet.Create();
+        var (planner, synthesizer, llm) = Orchestration.Create(settings, tools, provider, redactor);
         var setup = new SreNodeSetup
         {
             Roles = settings.Roles,
             Policy = settings.Sessions,
             Catalog = settings.Catalog,
-            Planner = new RuleBasedPlanner(tools),
-            Synthesizer = new RuleBasedSynthesizer(),
+            Planner = planner,
+            Synthesizer = synthesizer,
             SecretProvider = provider,
             Tools = tools,
             Redactor = redactor,
@@ -123,8 +124,9 @@ public static class ServerHost
                 log.LogWarning("Secret provider '{Provider}' is for development only: secrets come from a local file. Configure onepassword-connect or op-cli for production", provider.Name);
             if (!auth.Enabled)
                 log.LogWarning("No auth tokens configured: every caller is the local admin. This is allowed only because the server listens on loopback");
-            log.LogInformation("sre node up: roles {Roles}, HTTP {Urls}, environments {Environments}, persistence {Persistence}",
-                string.Join(",", settings.Roles), servesHttp ? string.Join(" ", urls) : "(none)", string.Join(", ", settings.Catalog.Names), settings.PersistenceProvider);
+            log.LogInformation("sre node up: roles {Roles}, HTTP {Urls}, environments {Environments}, persistence {Persistence}, planner {Planner}",
+                string.Join(",", settings.Roles), servesHttp ? string.Join(" ", urls) : "(none)", string.Join(", ", settings.Catalog.Names), settings.PersistenceProvider,
+                llm is null ? "rules" : $"llm {llm.Model} at {llm.Endpoint} (rules as fallback)");
         });
         return app;
     }
