@@ -25,6 +25,9 @@ public sealed class ConnectionsCheck : PostgresCheck
     /// <summary>A connection younger than this counts towards churn.</summary>
     private const double YoungConnectionSeconds = 60;
 
+    /// <summary>Statistics window below which a session rate is not judged.</summary>
+    private const double ChurnWindowSeconds = 600;
+
     public override string Name => PostgresChecks.Connections;
 
     public override async Task<IReadOnlyList<Finding>> RunAsync(CheckContext context, CancellationToken cancellationToken)
@@ -115,9 +118,14 @@ public sealed class ConnectionsCheck : PostgresCheck
         if (top is not null)
             detail.Add($"Application '{top.Application}' holds {top.Count} ({top.Idle} idle, {top.IdleInTransaction} idle in transaction, {top.Active} active" +
                        (top.Idle > 0 ? $", oldest idle {Humanize.Duration(top.OldestIdleSeconds)})" : ")") + ".");
-        detail.Add($"max_connections {max}, {reserved} reserved for superusers; by state: {string.Join(", ", Count(sessions, s => s.State).OrderByDescending(kv => kv.Value).Select(kv => $"{kv.Key} {kv.Value}"))}.");
-        if (total >= 10 && young * 2 >= total)
-            detail.Add($"{young} of {total} connections are younger than a minute ({perMinute:0.#} new sessions per minute on average): connections are opened and closed instead of pooled.");
+        detail.Add($"max_connections {max}, {reserved} reserved for superusers" +
+                   (total == 0 ? "; no other client sessions." : $"; by state: {string.Join(", ", Count(sessions, s => s.State).OrderByDescending(kv => kv.Value).Select(kv => $"{kv.Key} {kv.Value}"))}."));
+        // Churn: most connections are new and the whole pool turns over every minute, measured over
+        // a window long enough for a rate to mean something.
+        var churning = total >= 10 && young * 2 >= total && churn.Window >= ChurnWindowSeconds && perMinute >= total;
+        if (churning)
+            detail.Add($"{young} of {total} connections are younger than a minute and {perMinute:0.#} sessions start per minute on average: connections are opened and closed instead of pooled.");
+        data["churn"] = churning;
         if (churn.Abandoned + churn.Fatal + churn.Killed > 0)
             detail.Add($"Sessions ended abnormally since statistics reset: {churn.Abandoned} abandoned, {churn.Fatal} fatal, {churn.Killed} killed.");
         return NewFinding(context, severity, PostgresFindingKinds.Usage, title, string.Join(" ", detail), data);

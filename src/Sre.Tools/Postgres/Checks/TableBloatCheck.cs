@@ -29,11 +29,12 @@ public sealed class TableBloatCheck : PostgresCheck
                               WHERE o.option_name = 'autovacuum_enabled' AND lower(o.option_value) IN ('false', 'off', 'no', '0', 'f', 'n')))::int8 AS disabled
         """;
 
-    // The session whose snapshot is oldest: vacuum cannot remove rows that died after it started.
+    // The session holding the oldest transaction ID or snapshot: vacuum cannot remove rows that
+    // died after it started.
     private const string HorizonSql = Activity.ClientSessions + """
 
-          AND a.backend_xmin IS NOT NULL
-        ORDER BY age(a.backend_xmin) DESC
+          AND (a.backend_xmin IS NOT NULL OR a.backend_xid IS NOT NULL)
+        ORDER BY greatest(coalesce(age(a.backend_xid), 0), coalesce(age(a.backend_xmin), 0)) DESC
         LIMIT 1
         """;
 

@@ -22,10 +22,11 @@ public static partial class WhereColumns
         return result;
     }
 
-    /// <summary>True when the statement reads or changes the table (FROM, JOIN, UPDATE, DELETE FROM).</summary>
+    /// <summary>True when the statement scans the table: it reads it (FROM, JOIN) or updates or
+    /// deletes from it. INSERT INTO alone does not scan the target.</summary>
     public static bool Mentions(string sql, string schema, string table)
     {
-        var pattern = $@"\b(from|join|update|into)\s+(only\s+)?((""?{Regex.Escape(schema)}""?)\.)?""?{Regex.Escape(table)}""?(\s|$|,|\)|;)";
+        var pattern = $@"\b(from|join|update)\s+(only\s+)?((""?{Regex.Escape(schema)}""?)\.)?""?{Regex.Escape(table)}""?(\s|$|,|\)|;)";
         return Regex.IsMatch(sql, pattern, RegexOptions.IgnoreCase);
     }
 
