@@ -10,12 +10,16 @@ public sealed class StaticCredentialLease(string reference, string username, str
 {
     public string Reference { get; } = reference;
 
-    public int Redemptions { get; private set; }
+    private readonly List<SecretBundle> _issued = [];
+
+    /// <summary>Every bundle handed out, so a test can check the tool disposed them.</summary>
+    public IReadOnlyList<SecretBundle> Issued { get { lock (_issued) return [.. _issued]; } }
 
     public Task<SecretBundle> RedeemAsync(CancellationToken cancellationToken)
     {
-        Redemptions++;
-        return Task.FromResult(new SecretBundle(SecretReference.Parse(Reference),
-            [KeyValuePair.Create("username", username), KeyValuePair.Create("password", password)]));
+        var bundle = new SecretBundle(SecretReference.Parse(Reference),
+            [KeyValuePair.Create("username", username), KeyValuePair.Create("password", password)]);
+        lock (_issued) _issued.Add(bundle);
+        return Task.FromResult(bundle);
     }
 }

@@ -3,12 +3,13 @@ using Sre.Tools.Agents;
 using Sre.Tools.Model;
 using Sre.Tools.Postgres;
 using Sre.Tools.Synthesis;
+using SynthesisResult = Sre.Tools.Synthesis.Synthesis;
 
 namespace Sre.Tools.Tests.Postgres;
 
 /// <summary>What one diagnosis produced: the findings (with the ids a session would give them) and
 /// the rule-based synthesis over them.</summary>
-public sealed record DiagnosisResult(IReadOnlyList<Finding> Findings, Synthesis.Synthesis Synthesis)
+public sealed record DiagnosisResult(IReadOnlyList<Finding> Findings, SynthesisResult Synthesis)
 {
     public RootCause RootCause => Synthesis.RootCause;
 

@@ -21,8 +21,9 @@ public sealed class ReplicationLagRule : IRootCauseRule
             {
                 Category = RootCauseCategory.DbReplicationLag,
                 Culprit = standby,
+                // While replay is stalled the walsender's replay_lag keeps its last sample: not worth quoting.
                 Summary = $"Standby '{standby}' ({client}) is {Humanize.Bytes(replay)} behind the primary in replay" +
-                          (seconds is { } s ? $" (replay lag {Humanize.Duration(s)})" : "") +
+                          (seconds is { } s && !stalled ? $" (replay lag {Humanize.Duration(s)})" : "") +
                           (stalled ? ": it has received the WAL but is not replaying it (replay paused, or held back by a conflicting query on the standby)." : "."),
                 Evidence = [f.Id],
                 Confidence = Math.Min(0.95, (f.Severity == Severity.Critical ? 0.85 : 0.7) + (stalled ? 0.05 : 0)),
@@ -67,7 +68,7 @@ public sealed class ReplicationLagRule : IRootCauseRule
                 Category = RootCauseCategory.DbReplicationLag,
                 Culprit = f.Target,
                 Summary = paused
-                    ? $"Standby '{f.Target}' has WAL replay paused ({f.Text("pauseState")}); {Humanize.Bytes(f.Number("unreplayedBytes") ?? 0)} received but not applied, so reads there are stale."
+                    ? $"Standby '{f.Target}' has WAL replay {f.Text("pauseState")}; {Humanize.Bytes(f.Number("unreplayedBytes") ?? 0)} received but not applied, so reads there are stale."
                     : $"Standby '{f.Target}' has {Humanize.Bytes(f.Number("unreplayedBytes") ?? 0)} of received WAL not yet replayed.",
                 Evidence = [f.Id],
                 Confidence = paused ? 0.85 : 0.7,
