@@ -9,5 +9,13 @@ public static class RootCauseRules
     [
         new DatabaseReachabilityRule(),
         new ConnectionExhaustionRule(),
+        new LockContentionRule(),
+        new IdleInTransactionRule(),
+        new LongRunningQueryRule(),
+        new SlowQueryRule(),
+        new MissingIndexRule(),
+        new TableBloatRule(),
+        new ReplicationLagRule(),
+        new DeadlocksRule(),
     ];
 }

@@ -70,6 +70,28 @@ public sealed class PostgresServer : IAsyncDisposable
             await File.AppendAllLinesAsync(Path.Combine(DataDirectory, "pg_hba.conf"), options.ExtraHba);
     }
 
+    /// <summary>Clones this server with pg_basebackup -R into a streaming standby on its own port.
+    /// The standby connects as <paramref name="applicationName"/> (what pg_stat_replication shows)
+    /// and, when <paramref name="slotName"/> is given, through that physical slot (created here).</summary>
+    public async Task<PostgresServer> StartStandbyAsync(string applicationName, string? slotName = null, CancellationToken cancellationToken = default)
+    {
+        if (slotName is not null)
+            await ExecuteAsync($"SELECT pg_create_physical_replication_slot('{slotName.Replace("'", "''")}')", cancellationToken: cancellationToken);
+        var root = Path.Combine(Path.GetTempPath(), "sre-pg-standby-" + Guid.NewGuid().ToString("N")[..12]);
+        Directory.CreateDirectory(root);
+        ChownToPostgres(root);
+        var data = Path.Combine(root, "data");
+        var conninfo = $"host={Host} port={Port} user={SuperUser} password={SuperPassword} application_name={applicationName}";
+        await RunAsync(_bin, "pg_basebackup", ["-D", data, "-d", conninfo, "-X", "stream", "-R", "-c", "fast"], cancellationToken);
+
+        var standby = new PostgresServer(_bin, data, FreePort.Next(), SuperPassword);
+        var conf = new List<string> { $"port = {standby.Port}", $"unix_socket_directories = '{root}'", "hot_standby = on" };
+        if (slotName is not null) conf.Add($"primary_slot_name = '{slotName}'");
+        await File.AppendAllLinesAsync(Path.Combine(data, "postgresql.conf"), conf, cancellationToken);
+        await standby.StartProcessAsync(cancellationToken);
+        return standby;
+    }
+
     /// <summary>Starts (or restarts) the server process and waits until it accepts connections.</summary>
     public async Task StartProcessAsync(CancellationToken cancellationToken = default)
     {

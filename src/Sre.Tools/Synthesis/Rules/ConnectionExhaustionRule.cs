@@ -13,7 +13,7 @@ public sealed class ConnectionExhaustionRule : IRootCauseRule
 
     public IEnumerable<Hypothesis> Evaluate(SynthesisInput input)
     {
-        foreach (var f in input.Findings.Where(f => f.Check == PostgresChecks.Connections))
+        foreach (var f in input.Findings.Where(f => f.Check == PostgresChecks.Connections && f.Text("kind") is null or PostgresFindingKinds.Usage))
         {
             var total = f.Number("total");
             var usable = f.Number("usable") ?? f.Number("max");
