@@ -44,9 +44,8 @@ public sealed class SessionEventSource(ActorSystem system, ICurrentEventsByPersi
                     return [envelope];
                 };
             })
-            .Select(e => SessionStreamEvent.From(e.SequenceNr, e.Event))
-            .Where(e => e is not null)
-            .Select(e => e!)
+            // Collect drops the events that are not streamed (Select may not emit null).
+            .Collect(e => SessionStreamEvent.From(e.SequenceNr, e.Event))
             .TakeWhile(e => !e.IsFinal, inclusive: true)
             .WatchTermination((mat, done) =>
             {

@@ -23,7 +23,7 @@ public static class StreamEndpoints
         return app;
     }
 
-    private static async Task<IResult> Stream(string id, HttpContext http, SessionGateway sessions, SessionEventSource events, ActorSystem system, SreSettings settings)
+    private static async Task<IResult> Stream(string id, HttpContext http, SessionGateway sessions, SessionEventSource events, ActorSystem system, SreSettings settings, ILoggerFactory logs)
     {
         if (!SessionGateway.IsValidId(id)) return Problems.UnknownSession(id);
         var lastEventId = http.Request.Headers["Last-Event-ID"].FirstOrDefault() ?? http.Request.Query["lastEventId"].FirstOrDefault();
@@ -42,13 +42,13 @@ public static class StreamEndpoints
             await ServeWebSocket(http, source, materializer);
             return Results.Empty;
         }
-        await ServeSse(http, source, materializer, settings.SseKeepAlive);
+        await ServeSse(http, source, materializer, settings.SseKeepAlive, logs.CreateLogger("Sre.Host.Http.Stream"));
         return Results.Empty;
     }
 
     private static readonly SessionStreamEvent KeepAlive = new(-1, "", JsonValue.Create(0)!);
 
-    private static async Task ServeSse(HttpContext http, Source<SessionStreamEvent, Akka.NotUsed> source, IMaterializer materializer, TimeSpan keepAlive)
+    private static async Task ServeSse(HttpContext http, Source<SessionStreamEvent, Akka.NotUsed> source, IMaterializer materializer, TimeSpan keepAlive, ILogger log)
     {
         var response = http.Response;
         response.StatusCode = StatusCodes.Status200OK;
@@ -74,6 +74,12 @@ public static class StreamEndpoints
         catch (OperationCanceledException) when (token.IsCancellationRequested)
         {
             // The client went away; the stream's termination unsubscribes it.
+        }
+        catch (Exception e)
+        {
+            // Headers are sent: the only way to tell the client is an error event before closing.
+            log.LogError(e, "The event stream failed");
+            await response.WriteAsync("event: error\ndata: {\"title\":\"The event stream failed\",\"detail\":\"Reconnect with Last-Event-ID to resume.\"}\n\n", CancellationToken.None);
         }
     }
 

@@ -44,11 +44,21 @@ public sealed class SecretBundle : IDisposable
         }
     }
 
-    /// <summary>Every value, for the redactor to learn; never log the result.</summary>
+    /// <summary>Labels whose values identify rather than authenticate (a user name, a host, a
+    /// database). Masking them would make findings unreadable ("connected to [REDACTED] as
+    /// [REDACTED]") without protecting anything; every other field is treated as secret.</summary>
+    public static readonly IReadOnlySet<string> IdentityLabels = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
+    {
+        "username", "user", "login", "email", "host", "hostname", "server", "port", "database", "dbname",
+        "url", "website", "region", "namespace", "context", "cluster", "account", "sslmode", "type",
+    };
+
+    /// <summary>The values the redactor must learn: every field except identity fields; never log the result.</summary>
     public IEnumerable<string> SecretValues()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        return _fields.Values.Select(v => new string(v)).ToList();
+        // A field-level reference names exactly the value wanted: always secret, whatever its label.
+        return _fields.Where(kv => _fields.Count == 1 || !IdentityLabels.Contains(kv.Key)).Select(kv => new string(kv.Value)).ToList();
     }
 
     /// <summary>A copy the caller owns (and must dispose), so a tool call can outlive a revoke safely.</summary>

@@ -3,7 +3,7 @@ using Sre.Testing.Postgres;
 namespace Sre.Host.Tests.Support;
 
 /// <summary>One real PostgreSQL for the whole test assembly, with an application database 'app'
-/// owned by 'app_user'. Tests that break the database get their own server.</summary>
+/// owned by 'app_user'. Tests that break a database get their own server.</summary>
 public sealed class TestDatabase : IAsyncLifetime
 {
     public const string Database = "app";
@@ -21,37 +21,40 @@ public sealed class TestDatabase : IAsyncLifetime
     public async ValueTask DisposeAsync() => await Server.DisposeAsync();
 }
 
-/// <summary>Builds the HOCON a test server runs with: environments pointing at the test database
-/// (and at a closed port), and a development secrets file holding their credentials.</summary>
-public static class TestConfig
+/// <summary>Builds the HOCON a test server runs with — environments with postgres targets and a
+/// development secrets file holding their credentials — exactly as a user writes --config.</summary>
+public sealed class TestConfig
 {
     public const string ProdDb = "op://Infrastructure/prod-db";
     public const string StagingDb = "op://Infrastructure/staging-db";
 
-    public static string Write(string directory, int port, string? extra = null, string? password = null)
+    private readonly List<(string Env, string Target, int Port, string Database, string Reference, string User, string Password)> _targets = [];
+
+    public TestConfig Postgres(string environment, string target, int port, string database, string reference, string user, string password)
+    {
+        _targets.Add((environment, target, port, database, reference, user, password));
+        return this;
+    }
+
+    /// <summary>prod → the shared test database; staging → a closed port.</summary>
+    public static TestConfig Standard(TestDatabase db) => new TestConfig()
+        .Postgres("prod", "prod-db", db.Server.Port, TestDatabase.Database, ProdDb, TestDatabase.User, TestDatabase.Password)
+        .Postgres("staging", "staging-db", Sre.Testing.FreePort.Next(), TestDatabase.Database, StagingDb, TestDatabase.User, TestDatabase.Password);
+
+    public string Write(string directory, string? extra = null)
     {
         Directory.CreateDirectory(directory);
         var secrets = Path.Combine(directory, "secrets.dev.json");
-        File.WriteAllText(secrets, $$"""
-            {
-              "{{ProdDb}}": { "username": "{{TestDatabase.User}}", "password": "{{password ?? TestDatabase.Password}}" },
-              "{{StagingDb}}": { "username": "{{TestDatabase.User}}", "password": "{{TestDatabase.Password}}" }
-            }
-            """);
-        var closedPort = Sre.Testing.FreePort.Next();
+        var items = _targets.Select(t => $"  \"{t.Reference}\": {{ \"username\": \"{t.User}\", \"password\": \"{t.Password}\" }}").Distinct();
+        File.WriteAllText(secrets, "{\n" + string.Join(",\n", items) + "\n}\n");
+        var environments = _targets.GroupBy(t => t.Env).Select(g =>
+            $"    {g.Key} {{ targets = [\n" +
+            string.Join("\n", g.Select(t => $"      {{ kind = postgres, name = {t.Target}, host = \"127.0.0.1\", port = {t.Port}, database = {t.Database}, credential = \"{t.Reference}\" }}")) +
+            "\n    ] }");
         return $$"""
             sre {
               environments {
-                prod {
-                  targets = [
-                    { kind = postgres, name = prod-db, host = "127.0.0.1", port = {{port}}, database = {{TestDatabase.Database}}, credential = "{{ProdDb}}" }
-                  ]
-                }
-                staging {
-                  targets = [
-                    { kind = postgres, name = staging-db, host = "127.0.0.1", port = {{closedPort}}, database = {{TestDatabase.Database}}, credential = "{{StagingDb}}" }
-                  ]
-                }
+            {{string.Join("\n", environments)}}
               }
               secrets { provider = file, file.path = "{{secrets}}" }
               sessions { agent-deadline = 30s, passivate-after-end = 5s }

@@ -15,6 +15,9 @@ public sealed class ScenarioDatabase : IAsyncDisposable
     private readonly string _appPassword = "app-" + Guid.NewGuid().ToString("N")[..12];
     private readonly string _monitorPassword = "mon-" + Guid.NewGuid().ToString("N")[..12];
 
+    /// <summary>The monitoring role's password, for tests that put it into a secrets file or a fake 1Password.</summary>
+    public string MonitorPassword => _monitorPassword;
+
     public PostgresServer Server { get; }
     public string Name { get; }
     /// <summary>The application's login role; it owns the database and its tables.</summary>
