@@ -29,6 +29,9 @@ public sealed class SessionActor : ReceivePersistentActor, IWithTimers
     private readonly SessionServices _services;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly HashSet<(string Key, int Attempt)> _accepted = [];
+    /// <summary>The trace of the last human action (start, approve); the work it sets off — leases,
+    /// agent runs, synthesis — continues that trace. Not persisted: a recovered session starts anew.</summary>
+    private string? _trace;
     private SessionState _state;
 
     public override string PersistenceId { get; }
@@ -150,7 +153,8 @@ public sealed class SessionActor : ReceivePersistentActor, IWithTimers
 
     private void Handle(ISessionCommand command)
     {
-        using var activity = SreTelemetry.StartFrom("session." + command.GetType().Name, TraceParentOf(command));
+        _trace = TraceParentOf(command) ?? _trace;
+        using var activity = SreTelemetry.StartFrom("session." + command.GetType().Name, _trace);
         activity?.SetTag("sre.session", Id);
         var decision = SessionDecider.Decide(_state, command, Now, _services.Policy);
         Apply(decision, Sender);
@@ -312,7 +316,7 @@ public sealed class SessionActor : ReceivePersistentActor, IWithTimers
             return;
         }
         pool.Tell(new AgentProtocol.RunAgent(Id, key, d.Attempt, d.Assignment, target, d.Handle,
-            _services.CredentialActor, _services.Region(), d.DeadlineAt, System.Diagnostics.Activity.Current?.Id));
+            _services.CredentialActor, _services.Region(), d.DeadlineAt, System.Diagnostics.Activity.Current?.Id ?? _trace));
         Timers.StartSingleTimer(DeadlineTimer(key), new AgentDeadlineReached(Id, key, d.Attempt), Until(d.DeadlineAt));
         Timers.StartSingleTimer(AckTimer(key), new AgentDispatchUnacknowledged(Id, key, d.Attempt, resends + 1), _services.Policy.DispatchAckTimeout);
     }

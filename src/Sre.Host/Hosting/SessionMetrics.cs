@@ -9,12 +9,32 @@ namespace Sre.Host.Hosting;
 public static class SessionMetrics
 {
     private static readonly Gauge SessionsByPhase = Metrics.CreateGauge("sre_sessions", "Diagnosis sessions known to this node, by phase", "phase");
+    private static readonly object Gate = new();
+    private static SessionDirectory? _directory;
+    private static IDisposable? _meters;
 
-    public static void Register(SessionDirectory directory) =>
-        Metrics.DefaultRegistry.AddBeforeCollectCallback(() =>
+    /// <summary>Points the gauge at this node's directory and exports the Sre meters (once per process;
+    /// a later node in the same process, as in tests, takes over the gauge).</summary>
+    public static void Register(SessionDirectory directory)
+    {
+        lock (Gate)
         {
-            var counts = directory.CountByPhase();
-            foreach (var phase in Enum.GetValues<SessionPhase>())
-                SessionsByPhase.WithLabels(phase.ToWire()).Set(counts.GetValueOrDefault(phase.ToWire()));
-        });
+            if (_meters is null)
+            {
+                _meters = MeterAdapter.StartListening(new MeterAdapterOptions
+                {
+                    InstrumentFilterPredicate = i => i.Meter.Name.StartsWith("Sre", StringComparison.Ordinal),
+                });
+                Metrics.DefaultRegistry.AddBeforeCollectCallback(Collect);
+            }
+            _directory = directory;
+        }
+    }
+
+    private static void Collect()
+    {
+        var counts = _directory?.CountByPhase() ?? new Dictionary<string, int>();
+        foreach (var phase in Enum.GetValues<SessionPhase>())
+            SessionsByPhase.WithLabels(phase.ToWire()).Set(counts.GetValueOrDefault(phase.ToWire()));
+    }
 }
