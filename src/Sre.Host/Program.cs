@@ -11,6 +11,7 @@ public static class Program
         {
             ServeCommand.Create(),
         };
-        return root.Parse(args).InvokeAsync();
+        // Give a node time to leave the cluster gracefully after SIGTERM before the process is ended.
+        return root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(30) });
     }
 }

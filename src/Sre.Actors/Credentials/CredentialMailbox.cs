@@ -33,9 +33,10 @@ public sealed class CredentialMessageQueue(int capacity, ActorSystem? system) : 
 
     public void Enqueue(IActorRef receiver, Envelope envelope)
     {
-        if (envelope.Message is not ICredentialProtocol)
+        var message = Unwrap(envelope.Message);
+        if (message is not ICredentialProtocol)
         {
-            Refuse(receiver, envelope, $"message of type {envelope.Message?.GetType().FullName ?? "null"} is not part of the credential protocol");
+            Refuse(receiver, envelope, $"message of type {message?.GetType().FullName ?? "null"} is not part of the credential protocol");
             return;
         }
         if (Interlocked.Increment(ref _count) > capacity)
@@ -45,6 +46,14 @@ public sealed class CredentialMessageQueue(int capacity, ActorSystem? system) : 
             return;
         }
         _queue.Enqueue(envelope);
+    }
+
+    /// <summary>The scheduler wraps what it delivers (ScheduledTellMsg); the actor cell unwraps it
+    /// before the actor sees it, so judge the message inside.</summary>
+    private static object? Unwrap(object? message)
+    {
+        while (message is IWrappedMessage wrapped) message = wrapped.Message;
+        return message;
     }
 
     public bool TryDequeue(out Envelope envelope)

@@ -37,7 +37,17 @@ public static class ServeCommand
                 await Console.Error.WriteLineAsync($"sre: {e.Message}");
                 return 2;
             }
-            await app.RunAsync();
+            // SIGTERM/Ctrl-C cancel the token: the host stops, Akka runs CoordinatedShutdown (the node
+            // leaves the cluster, shards hand off) and the process exits 0.
+            try
+            {
+                await app.RunAsync(cancellationToken);
+            }
+            catch (IOException e) when (e.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException)
+            {
+                await Console.Error.WriteLineAsync($"sre: cannot listen: {e.Message} Stop the other process or choose another address with --urls.");
+                return 2;
+            }
             return 0;
         });
         return command;

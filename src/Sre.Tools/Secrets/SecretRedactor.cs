@@ -118,7 +118,9 @@ public sealed partial class SecretRedactor
     [GeneratedRegex(@"(?<prefix>(?i:password|pwd|passwd)\s*=\s*)(?:""[^""]*""|'[^']*'|[^;\s""']+)")]
     private static partial Regex ConnectionStringPassword();
 
-    [GeneratedRegex(@"(?<prefix>[a-zA-Z][a-zA-Z0-9+.-]*://[^:/@\s]+:)[^@/\s]+@")]
+    // user:password@ inside one URL: neither part may cross quotes, commas or brackets, so the
+    // pattern never spans from one URL in a JSON log line to an '@' further on.
+    [GeneratedRegex(@"(?<prefix>[a-zA-Z][a-zA-Z0-9+.-]*://[^:/@\s""'<>,{}\[\]]+:)[^@/\s""'<>,{}\[\]]+@")]
     private static partial Regex UrlPassword();
 
     // OpenAI keys, 1Password service-account tokens, GitHub tokens (classic and fine-grained),

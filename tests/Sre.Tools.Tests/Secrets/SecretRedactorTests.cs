@@ -142,4 +142,22 @@ public sealed class SecretRedactorTests
         Assert.Equal($"login with {Mask} failed\nnext line Password={Mask} and {Mask} again{Environment.NewLine}", inner.ToString());
         Assert.DoesNotContain("CANARY-split-secret", inner.ToString());
     }
+
+    [Fact]
+    public void A_url_without_credentials_in_a_json_log_line_is_left_intact()
+    {
+        const string line = "{\"@m\":\"Now listening on: \\\"http://127.0.0.1:5099\\\"\",\"@i\":\"d826f4b8\",\"address\":\"http://127.0.0.1:5099\"}";
+        var redacted = new SecretRedactor().Redact(line);
+        Assert.Equal(line, redacted);
+        using var _ = System.Text.Json.JsonDocument.Parse(redacted);
+    }
+
+    [Fact]
+    public void A_url_with_credentials_inside_a_json_string_is_masked_without_breaking_the_json()
+    {
+        const string line = "{\"url\":\"postgres://app:hunter2secret@db.internal:5432/app\",\"n\":1}";
+        var redacted = new SecretRedactor().Redact(line);
+        Assert.DoesNotContain("hunter2secret", redacted);
+        using var _ = System.Text.Json.JsonDocument.Parse(redacted);
+    }
 }
