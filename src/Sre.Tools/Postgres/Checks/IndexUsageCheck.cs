@@ -35,13 +35,19 @@ public sealed class IndexUsageCheck : PostgresCheck
         LIMIT 200
         """;
 
+    // Straight from the catalogs, sized by relpages: pg_relation_size would stat every index file
+    // and pg_stat_user_indexes computes statistics for unique indexes we never report.
     private const string UnusedSql = """
-        SELECT s.schemaname::text AS schema, s.relname::text AS tbl, s.indexrelname::text AS idx,
-               pg_relation_size(s.indexrelid)::int8 AS bytes
-        FROM pg_stat_user_indexes s
-        JOIN pg_index i ON i.indexrelid = s.indexrelid
-        WHERE s.idx_scan = 0 AND NOT i.indisunique AND NOT i.indisprimary
-          AND pg_relation_size(s.indexrelid) >= @min_bytes
+        SELECT n.nspname::text AS schema, t.relname::text AS tbl, c.relname::text AS idx,
+               c.relpages::int8 * current_setting('block_size')::int8 AS bytes
+        FROM pg_index i
+        JOIN pg_class c ON c.oid = i.indexrelid
+        JOIN pg_class t ON t.oid = i.indrelid
+        JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE NOT i.indisunique AND NOT i.indisprimary
+          AND c.relpages::int8 * current_setting('block_size')::int8 >= @min_bytes
+          AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname !~ '^pg_toast'
+          AND pg_stat_get_numscans(i.indexrelid) = 0
         ORDER BY bytes DESC
         LIMIT @top
         """;

@@ -30,7 +30,7 @@ public static class StatementStats
 
     private const string UseSchemaSql = "SELECT set_config('search_path', 'pg_catalog, ' || quote_ident(@schema), true)";
 
-    private const string ProbeViewSql = "SELECT count(*) AS n FROM (SELECT 1 FROM pg_stat_statements LIMIT 1) one";
+    private const string ProbeViewSql = "SELECT count(*) AS n FROM (SELECT 1 FROM pg_stat_statements(false) LIMIT 1) one";
 
     /// <summary>Statements of the current database that applications sent (not the agent's own, not
     /// utility commands, top level only so nested calls are not counted twice).</summary>
@@ -56,6 +56,9 @@ public static class StatementStats
             return new(false, false, probe.Db, "the extension is installed but not in shared_preload_libraries");
 
         await session.QueryAsync(UseSchemaSql, r => 0, cancellationToken, ("schema", probe.Schema));
+        if (preloaded == true) return new(true, true, probe.Db, null);
+
+        // The role cannot read shared_preload_libraries: try the view inside a savepoint instead.
         var (rows, error) = await session.TryQueryAsync(ProbeViewSql, r => r.Long("n"), cancellationToken);
         return rows is null
             ? new(false, preloaded, probe.Db, error!.MessageText)
