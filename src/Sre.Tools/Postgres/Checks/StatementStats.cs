@@ -33,7 +33,8 @@ public static class StatementStats
     private const string ProbeViewSql = "SELECT count(*) AS n FROM (SELECT 1 FROM pg_stat_statements(false) LIMIT 1) one";
 
     /// <summary>Statements of the current database that applications sent (not the agent's own, not
-    /// utility commands, top level only so nested calls are not counted twice).</summary>
+    /// utility commands, top level only so nested calls are not counted twice). Leading comments
+    /// such as ORM or sqlcommenter tags are allowed.</summary>
     public const string Statements = """
         SELECT s.queryid::text AS queryid, left(s.query, 2000) AS query, s.calls, s.total_exec_time AS total_ms,
                s.mean_exec_time AS mean_ms, s.rows, (s.shared_blks_hit + s.shared_blks_read)::int8 AS blocks,
@@ -43,7 +44,7 @@ public static class StatementStats
         WHERE s.dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
           AND s.toplevel
           AND s.query NOT LIKE '/* sre-diagnostics */%'
-          AND s.query ~* '^\s*(with|select|insert|update|delete|merge|values|table)\M'
+          AND s.query ~* '^\s*(/\*.*?\*/\s*)*(with|select|insert|update|delete|merge|values|table)\M'
         """;
 
     public static async Task<StatementStatsAvailability> ProbeAsync(ReadOnlySession session, CancellationToken cancellationToken)
