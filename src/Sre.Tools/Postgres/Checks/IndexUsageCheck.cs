@@ -27,10 +27,12 @@ public sealed class IndexUsageCheck : PostgresCheck
         WHERE a.attrelid::int8 = ANY(@relids) AND a.attnum > 0 AND NOT a.attisdropped
         """;
 
-    // Candidates by a cheap substring match; WhereColumns.Mentions decides precisely.
+    // Candidates by a cheap regular expression over the table names (a parameter, not SQL);
+    // WhereColumns.Mentions decides precisely. No polymorphic function is called here, because the
+    // extension's schema is on the search_path of this transaction (after pg_catalog).
     private const string DrivingSql = "SELECT * FROM (" + StatementStats.Statements + """
         ) s
-        WHERE EXISTS (SELECT 1 FROM unnest(@names::text[]) n WHERE strpos(lower(s.query), lower(n)) > 0)
+        WHERE lower(s.query) ~ @names
         ORDER BY s.blocks DESC
         LIMIT 200
         """;
@@ -77,7 +79,7 @@ public sealed class IndexUsageCheck : PostgresCheck
                 .ToLookup(c => c.RelId);
             var availability = await StatementStats.ProbeAsync(context.Session, cancellationToken);
             var statements = availability.Available
-                ? await context.Session.QueryAsync(DrivingSql, StatementStats.Read, cancellationToken, ("names", heavy.Select(h => h.Name).Distinct().ToArray()))
+                ? await context.Session.QueryAsync(DrivingSql, StatementStats.Read, cancellationToken, ("names", NamePattern(heavy.Select(h => h.Name))))
                 : [];
             findings.AddRange(heavy.Select(h => Heavy(context, h, columns[h.RelId].ToList(), statements, availability.Available)));
         }
@@ -151,6 +153,11 @@ public sealed class IndexUsageCheck : PostgresCheck
             $"{why} {Humanize.Count(h.IdxScan)} index scans; about {Humanize.Count(avgRows)} rows read per sequential scan.",
             data);
     }
+
+    /// <summary>A PostgreSQL regular expression matching any of the names, every character that is
+    /// not a letter, digit or underscore escaped.</summary>
+    public static string NamePattern(IEnumerable<string> names) =>
+        "(" + string.Join("|", names.Select(n => n.ToLowerInvariant()).Distinct().Select(n => string.Concat(n.Select(c => char.IsAsciiLetterOrDigit(c) || c == '_' ? c.ToString() : "\\" + c)))) + ")";
 
     private sealed record TableScans(long RelId, string Schema, string Name, long SeqScan, long SeqTupRead, long IdxScan, long LiveRows, long Bytes);
 }

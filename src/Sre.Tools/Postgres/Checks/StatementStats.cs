@@ -16,7 +16,8 @@ public sealed record StatementRow(string QueryId, string Query, long Calls, doub
 
 /// <summary>Shared access to pg_stat_statements for the checks that need it. The extension may live
 /// in any schema: the probe adds that schema after pg_catalog to this transaction's search_path
-/// (set_config with a quoted identifier, so the text stays constant).</summary>
+/// (set_config with a quoted identifier, so the text stays constant). Queries run after the probe
+/// call only functions with an exact pg_catalog match, so nothing in that schema can stand in for one.</summary>
 public static class StatementStats
 {
     private const string ProbeSql = """
