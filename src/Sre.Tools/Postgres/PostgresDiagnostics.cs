@@ -55,14 +55,19 @@ public sealed class PostgresDiagnostics(PostgresDiagnosticsOptions? options = nu
     private async Task ProduceAsync(ToolRun run, ChannelWriter<Finding> writer, CancellationToken cancellationToken)
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(Remaining(run.Deadline));
         try
         {
-            await using var budget = await ConnectAsync(run, writer, deadline.Token, cancellationToken);
-            if (budget is null) return;
+            if (Remaining(run.Deadline) <= TimeSpan.Zero)
+            {
+                await writer.WriteAsync(Incomplete(run, PostgresChecks.Reachability, Severity.Warning, "The database agent did not start: its deadline had already passed",
+                    $"Deadline {run.Deadline:u}; nothing was examined.", "deadline"), CancellationToken.None);
+                return;
+            }
+            deadline.CancelAfter(Remaining(run.Deadline));
+            await using var connected = await ConnectAsync(run, writer, deadline.Token, cancellationToken);
+            if (connected is null) return;
 
-            var selected = Select(run, writer);
-            await Task.WhenAll(selected.Select(check => RunCheckAsync(check, run, budget, writer, deadline.Token, cancellationToken)));
+            await Task.WhenAll(Select(run, writer).Select(check => RunCheckAsync(check, connected)));
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -76,39 +81,40 @@ public sealed class PostgresDiagnostics(PostgresDiagnosticsOptions? options = nu
 
     /// <summary>Redeems the credential, builds the login and opens the first connection. Returns
     /// null after writing the reachability finding when the agent cannot get a session.</summary>
-    private async Task<ConnectionBudget?> ConnectAsync(ToolRun run, ChannelWriter<Finding> writer, CancellationToken cancellationToken, CancellationToken caller)
+    private async Task<ConnectedRun?> ConnectAsync(ToolRun run, ChannelWriter<Finding> writer, CancellationToken deadline, CancellationToken caller)
     {
         var host = run.Target.Setting("host") ?? "?";
         var port = run.Target.IntSetting("port", 5432);
         var database = run.Target.Setting("database") ?? "postgres";
-        var user = run.Target.Setting("user") ?? "?";
+        var user = "?";
         ConnectionBudget? budget = null;
-        var watch = Stopwatch.StartNew();
         try
         {
             var endpoint = PostgresEndpoint.From(run.Target);
-            string? password = null;
-            if (run.Credential is not null)
-            {
-                using var bundle = await run.Credential.RedeemAsync(cancellationToken);
-                user = bundle.RequireField("username");
-                password = bundle.RequireField("password");
-            }
-            var connectTimeout = Min(_options.ConnectTimeout, Remaining(run.Deadline));
-            budget = new ConnectionBudget(endpoint.CreateDataSource(user, password, connectTimeout, _options.StatementTimeout), _options.MaxConnections);
-            password = null;
+            if (run.Credential is null)
+                throw new InvalidOperationException(
+                    $"Target '{run.Target.Name}' names no credential; the PostgreSQL agent logs in only with a leased credential item (fields username and password).");
 
-            using (await budget.AcquireAsync(cancellationToken)) { }
+            var watch = Stopwatch.StartNew();
+            using (var bundle = await run.Credential.RedeemAsync(deadline))
+            {
+                user = bundle.RequireField("username");
+                budget = new ConnectionBudget(
+                    endpoint.CreateDataSource(user, bundle.RequireField("password"), Min(_options.ConnectTimeout, Remaining(run.Deadline)), _options.StatementTimeout),
+                    _options.MaxConnections);
+            }
+            using (await budget.AcquireAsync(deadline)) { }
             watch.Stop();
 
-            var probe = new ReachabilityCheck { ConnectMilliseconds = watch.Elapsed.TotalMilliseconds };
-            await RunCheckAsync(probe, run, budget, writer, cancellationToken, CancellationToken.None);
-            return budget;
+            var connected = new ConnectedRun(run, endpoint, budget, writer, deadline, caller);
+            await RunCheckAsync(new ReachabilityCheck { ConnectMilliseconds = watch.Elapsed.TotalMilliseconds }, connected);
+            return connected;
         }
-        catch (Exception e) when (!caller.IsCancellationRequested)
+        catch (Exception e)
         {
-            // A refused or timed-out connect is evidence about the database, not an agent crash.
             if (budget is not null) await budget.DisposeAsync();
+            if (caller.IsCancellationRequested) throw;
+            // A refused or timed-out connect is evidence about the database, not an agent crash.
             var failure = ConnectFailureClassifier.Classify(e, host, port, database, user, run.Credential?.Reference);
             await writer.WriteAsync(ReachabilityCheck.Failed(run.Target, host, port, database, user, failure), CancellationToken.None);
             return null;
@@ -125,38 +131,37 @@ public sealed class PostgresDiagnostics(PostgresDiagnosticsOptions? options = nu
         return Battery.Where(c => wanted.Contains(c.Name)).ToList();
     }
 
-    private async Task RunCheckAsync(PostgresCheck check, ToolRun run, ConnectionBudget budget, ChannelWriter<Finding> writer,
-        CancellationToken deadline, CancellationToken caller)
+    private async Task RunCheckAsync(PostgresCheck check, ConnectedRun r)
     {
         IReadOnlyList<Finding> findings;
         try
         {
-            using var lease = await budget.AcquireAsync(deadline);
+            using var lease = await r.Budget.AcquireAsync(r.Deadline);
             await using var session = await ReadOnlySession.BeginAsync(lease,
-                Min(_options.StatementTimeout, Remaining(run.Deadline)), _options.LockTimeout, deadline);
+                Min(_options.StatementTimeout, Remaining(r.Run.Deadline)), _options.LockTimeout, r.Deadline);
             var context = new CheckContext
             {
-                Target = run.Target,
-                Endpoint = PostgresEndpoint.From(run.Target),
+                Target = r.Run.Target,
+                Endpoint = r.Endpoint,
                 Session = session,
                 Thresholds = _options.Thresholds,
-                OwnPids = budget.BackendPids,
+                OwnPids = r.Budget.BackendPids,
             };
-            findings = await check.RunAsync(context, deadline);
+            findings = await check.RunAsync(context, r.Deadline);
         }
-        catch (OperationCanceledException) when (caller.IsCancellationRequested)
+        catch (OperationCanceledException) when (r.Caller.IsCancellationRequested)
         {
             throw;
         }
         catch (OperationCanceledException)
         {
-            findings = [Incomplete(run, check.Name, Severity.Warning, $"Check '{check.Name}' did not finish before the deadline",
-                $"The agent's deadline ({run.Deadline:u}) passed while the check was waiting for a connection or a query.", "deadline")];
+            findings = [Incomplete(r.Run, check.Name, Severity.Warning, $"Check '{check.Name}' did not finish before the deadline",
+                $"The agent's deadline ({r.Run.Deadline:u}) passed while the check was waiting for a connection or a query.", "deadline")];
         }
         catch (Exception e)
         {
             var sqlState = (e as Npgsql.PostgresException)?.SqlState;
-            findings = [Incomplete(run, check.Name, Severity.Warning, $"Check '{check.Name}' could not complete",
+            findings = [Incomplete(r.Run, check.Name, Severity.Warning, $"Check '{check.Name}' could not complete",
                 sqlState switch
                 {
                     Npgsql.PostgresErrorCodes.QueryCanceled => $"A query exceeded the agent's statement_timeout ({_options.StatementTimeout.TotalSeconds:0.#} s): {e.Message}",
@@ -166,7 +171,7 @@ public sealed class PostgresDiagnostics(PostgresDiagnosticsOptions? options = nu
                 }, sqlState)];
         }
         foreach (var f in findings)
-            await writer.WriteAsync(f, CancellationToken.None);
+            await r.Writer.WriteAsync(f, CancellationToken.None);
     }
 
     private static Finding Incomplete(ToolRun run, string check, Severity severity, string title, string detail, string? reason) => new()
@@ -187,4 +192,11 @@ public sealed class PostgresDiagnostics(PostgresDiagnosticsOptions? options = nu
     }
 
     private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+
+    /// <summary>A run that has its first connection: what every check needs to get a session and report.</summary>
+    private sealed record ConnectedRun(ToolRun Run, PostgresEndpoint Endpoint, ConnectionBudget Budget, ChannelWriter<Finding> Writer,
+        CancellationToken Deadline, CancellationToken Caller) : IAsyncDisposable
+    {
+        public ValueTask DisposeAsync() => Budget.DisposeAsync();
+    }
 }

@@ -15,8 +15,11 @@ public sealed record PostgresDiagnosticsOptions
     /// <summary>SET LOCAL lock_timeout: catalog reads must never queue behind an application's locks.</summary>
     public TimeSpan LockTimeout { get; init; } = TimeSpan.FromMilliseconds(500);
 
-    /// <summary>Connections the agent may open at once; it settles for fewer when the server refuses more.</summary>
-    public int MaxConnections { get; init; } = 3;
+    /// <summary>Connections the agent may open at once; it settles for fewer when the server refuses more.
+    /// Two lets a slow check (pg_stat_statements on a busy server) run beside the others, while every
+    /// extra backend pays its own catalog-cache warm-up and takes a slot from a database that may be
+    /// short of them (docs/BENCHMARKS.md compares 1, 2 and 3).</summary>
+    public int MaxConnections { get; init; } = 2;
 
     /// <summary>Upper bound on a TCP connect + login (capped by the run's deadline).</summary>
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);

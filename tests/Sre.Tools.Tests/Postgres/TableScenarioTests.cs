@@ -21,7 +21,7 @@ public sealed class TableScenarioTests(PostgresFixture fixture) : IClassFixture<
             """, ct);
         var app = await db.OpenAppSessionAsync("checkout-svc", ct);
         for (var i = 0; i < 60; i++)
-            await ScenarioDatabase.RunAsync(app, $"SELECT id, amount FROM orders WHERE customer_email = 'customer{i}@example.com'", ct);
+            await ScenarioDatabase.RunAsync(app, $"/* checkout-svc:order-history */ SELECT id, amount FROM orders WHERE customer_email = 'customer{i}@example.com'", ct);
         await db.DisconnectAsync(app, ct);
 
         var result = await Diagnose.RunAsync(db.Target(), db.MonitorCredential(), "checkout page is slow", cancellationToken: ct);

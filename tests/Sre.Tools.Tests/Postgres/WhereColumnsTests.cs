@@ -36,4 +36,10 @@ public sealed class WhereColumnsTests
     {
         Assert.Equal(expected, WhereColumns.Mentions(sql, "public", "orders"));
     }
+
+    [Fact]
+    public void Table_names_become_a_regular_expression_with_everything_but_word_characters_escaped()
+    {
+        Assert.Equal(@"(orders|my\-table|a\.b)", IndexUsageCheck.NamePattern(["Orders", "my-table", "a.b", "orders"]));
+    }
 }

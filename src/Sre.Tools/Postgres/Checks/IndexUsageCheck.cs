@@ -27,21 +27,29 @@ public sealed class IndexUsageCheck : PostgresCheck
         WHERE a.attrelid::int8 = ANY(@relids) AND a.attnum > 0 AND NOT a.attisdropped
         """;
 
-    // Candidates by a cheap substring match; WhereColumns.Mentions decides precisely.
+    // Candidates by a cheap regular expression over the table names (a parameter, not SQL);
+    // WhereColumns.Mentions decides precisely. No polymorphic function is called here, because the
+    // extension's schema is on the search_path of this transaction (after pg_catalog).
     private const string DrivingSql = "SELECT * FROM (" + StatementStats.Statements + """
         ) s
-        WHERE EXISTS (SELECT 1 FROM unnest(@names::text[]) n WHERE strpos(lower(s.query), lower(n)) > 0)
+        WHERE lower(s.query) ~ @names
         ORDER BY s.blocks DESC
         LIMIT 200
         """;
 
+    // Straight from the catalogs, sized by relpages: pg_relation_size would stat every index file
+    // and pg_stat_user_indexes computes statistics for unique indexes we never report.
     private const string UnusedSql = """
-        SELECT s.schemaname::text AS schema, s.relname::text AS tbl, s.indexrelname::text AS idx,
-               pg_relation_size(s.indexrelid)::int8 AS bytes
-        FROM pg_stat_user_indexes s
-        JOIN pg_index i ON i.indexrelid = s.indexrelid
-        WHERE s.idx_scan = 0 AND NOT i.indisunique AND NOT i.indisprimary
-          AND pg_relation_size(s.indexrelid) >= @min_bytes
+        SELECT n.nspname::text AS schema, t.relname::text AS tbl, c.relname::text AS idx,
+               c.relpages::int8 * current_setting('block_size')::int8 AS bytes
+        FROM pg_index i
+        JOIN pg_class c ON c.oid = i.indexrelid
+        JOIN pg_class t ON t.oid = i.indrelid
+        JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE NOT i.indisunique AND NOT i.indisprimary
+          AND c.relpages::int8 * current_setting('block_size')::int8 >= @min_bytes
+          AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname !~ '^pg_toast'
+          AND pg_stat_get_numscans(i.indexrelid) = 0
         ORDER BY bytes DESC
         LIMIT @top
         """;
@@ -71,7 +79,7 @@ public sealed class IndexUsageCheck : PostgresCheck
                 .ToLookup(c => c.RelId);
             var availability = await StatementStats.ProbeAsync(context.Session, cancellationToken);
             var statements = availability.Available
-                ? await context.Session.QueryAsync(DrivingSql, StatementStats.Read, cancellationToken, ("names", heavy.Select(h => h.Name).Distinct().ToArray()))
+                ? await context.Session.QueryAsync(DrivingSql, StatementStats.Read, cancellationToken, ("names", NamePattern(heavy.Select(h => h.Name))))
                 : [];
             findings.AddRange(heavy.Select(h => Heavy(context, h, columns[h.RelId].ToList(), statements, availability.Available)));
         }
@@ -145,6 +153,11 @@ public sealed class IndexUsageCheck : PostgresCheck
             $"{why} {Humanize.Count(h.IdxScan)} index scans; about {Humanize.Count(avgRows)} rows read per sequential scan.",
             data);
     }
+
+    /// <summary>A PostgreSQL regular expression matching any of the names, every character that is
+    /// not a letter, digit or underscore escaped.</summary>
+    public static string NamePattern(IEnumerable<string> names) =>
+        "(" + string.Join("|", names.Select(n => n.ToLowerInvariant()).Distinct().Select(n => string.Concat(n.Select(c => char.IsAsciiLetterOrDigit(c) || c == '_' ? c.ToString() : "\\" + c)))) + ")";
 
     private sealed record TableScans(long RelId, string Schema, string Name, long SeqScan, long SeqTupRead, long IdxScan, long LiveRows, long Bytes);
 }

@@ -16,7 +16,8 @@ public sealed record StatementRow(string QueryId, string Query, long Calls, doub
 
 /// <summary>Shared access to pg_stat_statements for the checks that need it. The extension may live
 /// in any schema: the probe adds that schema after pg_catalog to this transaction's search_path
-/// (set_config with a quoted identifier, so the text stays constant).</summary>
+/// (set_config with a quoted identifier, so the text stays constant). Queries run after the probe
+/// call only functions with an exact pg_catalog match, so nothing in that schema can stand in for one.</summary>
 public static class StatementStats
 {
     private const string ProbeSql = """
@@ -30,10 +31,11 @@ public static class StatementStats
 
     private const string UseSchemaSql = "SELECT set_config('search_path', 'pg_catalog, ' || quote_ident(@schema), true)";
 
-    private const string ProbeViewSql = "SELECT count(*) AS n FROM (SELECT 1 FROM pg_stat_statements LIMIT 1) one";
+    private const string ProbeViewSql = "SELECT count(*) AS n FROM (SELECT 1 FROM pg_stat_statements(false) LIMIT 1) one";
 
     /// <summary>Statements of the current database that applications sent (not the agent's own, not
-    /// utility commands, top level only so nested calls are not counted twice).</summary>
+    /// utility commands, top level only so nested calls are not counted twice). Leading comments
+    /// such as ORM or sqlcommenter tags are allowed.</summary>
     public const string Statements = """
         SELECT s.queryid::text AS queryid, left(s.query, 2000) AS query, s.calls, s.total_exec_time AS total_ms,
                s.mean_exec_time AS mean_ms, s.rows, (s.shared_blks_hit + s.shared_blks_read)::int8 AS blocks,
@@ -43,7 +45,7 @@ public static class StatementStats
         WHERE s.dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
           AND s.toplevel
           AND s.query NOT LIKE '/* sre-diagnostics */%'
-          AND s.query ~* '^\s*(with|select|insert|update|delete|merge|values|table)\M'
+          AND s.query ~* '^\s*(/\*.*?\*/\s*)*(with|select|insert|update|delete|merge|values|table)\M'
         """;
 
     public static async Task<StatementStatsAvailability> ProbeAsync(ReadOnlySession session, CancellationToken cancellationToken)
@@ -56,6 +58,9 @@ public static class StatementStats
             return new(false, false, probe.Db, "the extension is installed but not in shared_preload_libraries");
 
         await session.QueryAsync(UseSchemaSql, r => 0, cancellationToken, ("schema", probe.Schema));
+        if (preloaded == true) return new(true, true, probe.Db, null);
+
+        // The role cannot read shared_preload_libraries: try the view inside a savepoint instead.
         var (rows, error) = await session.TryQueryAsync(ProbeViewSql, r => r.Long("n"), cancellationToken);
         return rows is null
             ? new(false, preloaded, probe.Db, error!.MessageText)
