@@ -23,6 +23,9 @@ public static class HypothesisRanker
             for (var i = 1; i < ordered.Count && !moved; i++)
             {
                 var cause = ordered[i];
+                // Only a credible cause may jump ahead; a weak one must not push a confident
+                // hypothesis down and turn the answer into "unknown".
+                if (cause.Confidence < RootCauseThreshold) continue;
                 var firstExplained = ordered.FindIndex(0, i, h => cause.Explains.Contains(h.Category) && !h.Explains.Contains(cause.Category));
                 if (firstExplained >= 0)
                 {
