@@ -14,16 +14,16 @@ public static class JsonBody
     {
         var contentType = request.ContentType;
         if (contentType is not null && !contentType.Contains("json", StringComparison.OrdinalIgnoreCase))
-            return new(null, Problems.Of(StatusCodes.Status415UnsupportedMediaType, "Send the request body as JSON",
-                $"Content-Type was '{contentType}'; use 'application/json'."));
+            return new(null, Unread(request, Problems.Of(StatusCodes.Status415UnsupportedMediaType, "Send the request body as JSON",
+                $"Content-Type was '{contentType}'; use 'application/json'.")));
         if (request.ContentLength > limit)
-            return new(null, TooLarge(limit));
+            return new(null, Unread(request, TooLarge(limit)));
 
         try
         {
             using var buffer = new MemoryStream();
             await request.Body.CopyToAsync(buffer, request.HttpContext.RequestAborted);
-            if (buffer.Length > limit) return new(null, TooLarge(limit));
+            if (buffer.Length > limit) return new(null, Unread(request, TooLarge(limit)));
             if (buffer.Length == 0 || buffer.ToArray().All(b => b is (byte)' ' or (byte)'\n' or (byte)'\r' or (byte)'\t'))
             {
                 return required
@@ -44,8 +44,16 @@ public static class JsonBody
         }
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
-            return new(null, TooLarge(limit));
+            return new(null, Unread(request, TooLarge(limit)));
         }
+    }
+
+    /// <summary>The answer comes before the body was read: the server will not drain the rest, so tell
+    /// the client not to reuse this connection (or its next request fails on a closed socket).</summary>
+    private static ProblemHttpResult Unread(HttpRequest request, ProblemHttpResult problem)
+    {
+        request.HttpContext.Response.Headers.Connection = "close";
+        return problem;
     }
 
     private static ProblemHttpResult TooLarge(long limit) =>
