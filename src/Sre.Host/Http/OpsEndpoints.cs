@@ -4,6 +4,8 @@ using Akka.Actor;
 using Akka.Cluster;
 using Akka.Cluster.Sharding;
 using Sre.Actors.Hosting;
+using Sre.Host.Configuration;
+using Sre.Tools.Secrets;
 using Sre.Actors.Sessions;
 using Sre.Tools.Json;
 using Sre.Tools.Model;
@@ -18,6 +20,8 @@ public static class OpsEndpoints
         app.MapGet("/health/live", () => Results.Json(new { status = "live" }));
         app.MapGet("/health/ready", Ready);
         app.MapGet("/audit", Audit);
+        app.MapPost("/audit", RecordToolCall);
+        app.MapGet("/environments", Environments);
         app.MapGet("/cluster", ClusterState);
         app.MapPost("/cluster/leave", Leave);
         return app;
@@ -111,4 +115,38 @@ public static class OpsEndpoints
     }
 
     public sealed record LeaveBody(string? Address);
+
+    /// <summary>A client-side event worth auditing (a Cursor hook reporting an MCP tool call).</summary>
+    public sealed record ClientAuditBody(string? Kind, string? SessionId, string? Detail, string? Client, string? ConversationId);
+
+    /// <summary>POST /audit: clients (the Cursor hooks) append what they saw; only client-side kinds
+    /// are accepted, so nobody can forge an approval or a lease record.</summary>
+    private static async Task<IResult> RecordToolCall(HttpContext http, Akka.Hosting.IRequiredActor<AuditLogKey> audit, SreSettings settings)
+    {
+        var body = await JsonBody.ReadAsync<ClientAuditBody>(http.Request, required: true, settings.MaxBodyBytes);
+        if (body.Problem is not null) return body.Problem;
+        var record = body.Value!;
+        if (record.Kind is not Sre.Actors.Audit.AuditKind.ToolCall)
+            return Problems.BadRequest($"Clients may only record '{Sre.Actors.Audit.AuditKind.ToolCall}' events", $"Got kind '{record.Kind}'.");
+        if (string.IsNullOrWhiteSpace(record.Detail))
+            return Problems.BadRequest("Say what happened", "'detail' is empty.");
+        if (record.SessionId is not null && !SessionGateway.IsValidId(record.SessionId))
+            return Problems.BadRequest($"'{record.SessionId}' is not a session id");
+        var principal = RequestAuthentication.Of(http);
+        var detail = record.ConversationId is null ? record.Detail : $"{record.Detail} (conversation {record.ConversationId})";
+        audit.ActorRef.Tell(new Sre.Actors.Audit.AuditRecord(Sre.Actors.Audit.AuditKind.ToolCall, DateTimeOffset.UtcNow, record.SessionId, principal.Name, null,
+            record.Client ?? http.Request.Headers.UserAgent.ToString(), SecretRedactor.Shared.Redact(detail)));
+        return Results.Json(new { recorded = true }, SreJson.Options, statusCode: StatusCodes.Status202Accepted);
+    }
+
+    /// <summary>GET /environments: names and targets (never credentials' values) for clients that
+    /// offer a choice, such as the Cursor session-start hook.</summary>
+    private static IResult Environments(SreSettings settings) => Results.Json(new
+    {
+        environments = settings.Catalog.Names.Select(n => settings.Catalog.Find(n)!).Select(e => new
+        {
+            name = e.Name,
+            targets = e.Targets.Select(t => new { name = t.Name, kind = t.Kind, agent = t.Agent, credential = t.Credential }),
+        }),
+    }, SreJson.Options);
 }
