@@ -8,6 +8,7 @@ using Sre.Actors.Telemetry;
 using Sre.Tools.Agents;
 using Sre.Tools.Json;
 using Sre.Tools.Model;
+using Sre.Tools.Secrets;
 using static Sre.Actors.Agents.AgentProtocol;
 
 namespace Sre.Actors.Agents;
@@ -93,7 +94,7 @@ public sealed class AgentWorker : ReceiveActor
         {
             var toolRun = new ToolRun(run.SessionId, run.Target, run.Assignment.Checks, lease, run.DeadlineAt);
             await foreach (var finding in tool.RunAsync(toolRun, token).ConfigureAwait(false))
-                run.ReplyTo.Tell(new SessionSignals.AgentFindingReported(run.SessionId, run.Key, run.Attempt, Scrub(finding, redactor)));
+                run.ReplyTo.Tell(new SessionSignals.AgentFindingReported(run.SessionId, run.Key, run.Attempt, FindingScrubber.Scrub(finding, redactor)));
             Finish(AgentRunState.Completed, null);
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)
@@ -117,24 +118,5 @@ public sealed class AgentWorker : ReceiveActor
             activity?.SetTag("sre.agent.state", state.ToWire());
             run.ReplyTo.Tell(new SessionSignals.AgentFinished(run.SessionId, run.Key, run.Attempt, state, ms, error));
         }
-    }
-
-    /// <summary>Defence in depth: no finding leaves the worker with a live secret in it.</summary>
-    private static Finding Scrub(Finding finding, Sre.Tools.Secrets.SecretRedactor redactor)
-    {
-        var data = finding.Data;
-        if (data is not null)
-        {
-            var json = data.ToJsonString(SreJson.Options);
-            var clean = redactor.Redact(json);
-            if (!ReferenceEquals(json, clean) && json != clean)
-                data = JsonNode.Parse(clean) as JsonObject ?? new JsonObject { ["redacted"] = true };
-        }
-        return finding with
-        {
-            Title = redactor.Redact(finding.Title),
-            Detail = redactor.Redact(finding.Detail),
-            Data = data,
-        };
     }
 }

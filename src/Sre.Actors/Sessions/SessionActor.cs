@@ -10,6 +10,7 @@ using Sre.Actors.Audit;
 using Sre.Actors.Credentials;
 using Sre.Actors.Streams;
 using Sre.Actors.Telemetry;
+using Sre.Tools.Secrets;
 using Sre.Tools.Synthesis;
 using static Sre.Actors.Sessions.SessionCommands;
 using static Sre.Actors.Sessions.SessionEffects;
@@ -60,7 +61,7 @@ public sealed class SessionActor : ReceivePersistentActor, IWithTimers
         if (_state.Exists)
         {
             _log.Info("Session {0} recovered in phase {1}", Id, _state.Phase.ToWire());
-            Apply(SessionDecider.Resume(_state, Now, _services.Policy), ActorRefs.NoSender);
+            Apply(SessionDecider.Resume(_state, Now, _services.Policy), ActorRefs.Nobody);
         }
     }
 
@@ -156,9 +157,20 @@ public sealed class SessionActor : ReceivePersistentActor, IWithTimers
         _trace = TraceParentOf(command) ?? _trace;
         using var activity = SreTelemetry.StartFrom("session." + command.GetType().Name, _trace);
         activity?.SetTag("sre.session", Id);
-        var decision = SessionDecider.Decide(_state, command, Now, _services.Policy);
+        var decision = SessionDecider.Decide(_state, Scrub(command), Now, _services.Policy);
         Apply(decision, Sender);
     }
+
+    /// <summary>Defence in depth before anything reaches the journal: this node's redactor knows
+    /// every value the credential actor leased, wherever the agent that reported it ran.</summary>
+    private ISessionCommand Scrub(ISessionCommand command) => command switch
+    {
+        AgentFindingReported f => f with { Finding = FindingScrubber.Scrub(f.Finding, _services.Redactor) },
+        AgentFinished f when f.Error is not null => f with { Error = _services.Redactor.Redact(f.Error) },
+        PlanFailed f => f with { Reason = _services.Redactor.Redact(f.Reason) },
+        SynthesisFailed f => f with { Reason = _services.Redactor.Redact(f.Reason) },
+        _ => command,
+    };
 
     private void Apply(SessionDecision decision, IActorRef replyTo)
     {

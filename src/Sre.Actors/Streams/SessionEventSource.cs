@@ -44,8 +44,8 @@ public sealed class SessionEventSource(ActorSystem system, ICurrentEventsByPersi
                     return [envelope];
                 };
             })
-            // Collect drops the events that are not streamed (Select may not emit null).
-            .Collect(e => SessionStreamEvent.From(e.SequenceNr, e.Event))
+            // Events that are not streamed map to nothing (a stream may not carry null).
+            .SelectMany(e => SessionStreamEvent.From(e.SequenceNr, e.Event) is { } streamed ? [streamed] : Array.Empty<SessionStreamEvent>())
             .TakeWhile(e => !e.IsFinal, inclusive: true)
             .WatchTermination((mat, done) =>
             {

@@ -19,6 +19,8 @@ public sealed record SreSettings
     public required string PersistenceProvider { get; init; }
     public string? PersistenceConnectionString { get; init; }
     public required IReadOnlyList<AuthToken> Tokens { get; init; }
+    /// <summary>sre.log.file: also write JSON logs to this file.</summary>
+    public string? LogFile { get; init; }
 
     public static SreSettings From(HoconLayers layers, ServeOptions options)
     {
@@ -56,6 +58,7 @@ public sealed record SreSettings
                 PersistenceProvider = persistence,
                 PersistenceConnectionString = NullIfEmpty(c.GetString("sre.persistence.connection-string", null)),
                 Tokens = ReadTokens(c, layers),
+                LogFile = NullIfEmpty(c.GetString("sre.log.file", null)),
             };
         }
         catch (InvalidConfigurationException) { throw; }

@@ -45,7 +45,7 @@ public static class ServerHost
         RequireTokensOffLoopback(settings, urls);
 
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
-        builder.Services.AddSerilog((_, logger) => SreLogging.Configure(logger, redactor));
+        builder.Services.AddSerilog((_, logger) => SreLogging.Configure(logger, redactor, file: settings.LogFile));
         builder.WebHost.UseUrls(servesHttp ? urls.ToArray() : []);
         builder.WebHost.ConfigureKestrel(k =>
         {

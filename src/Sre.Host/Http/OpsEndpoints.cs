@@ -62,10 +62,10 @@ public static class OpsEndpoints
 
         var records = await audit.ReadAsync(session, since, http.RequestAborted);
         var jsonLines = query["format"] == "jsonl" || http.Request.Headers.Accept.Any(a => a?.Contains("ndjson", StringComparison.OrdinalIgnoreCase) == true);
-        if (!jsonLines) return Results.Json(new { records }, SreJson.Options);
+        if (!jsonLines) return Scrubbed.Json(new { records });
         var text = new StringBuilder();
         foreach (var r in records) text.Append(JsonSerializer.Serialize(r, SreJson.Options)).Append('\n');
-        return Results.Text(text.ToString(), "application/x-ndjson; charset=utf-8");
+        return Results.Text(Scrubbed.Text(text.ToString()), "application/x-ndjson; charset=utf-8");
     }
 
     private static async Task<IResult> ClusterState(HttpContext http, ActorSystem system, Akka.Hosting.IRequiredActor<SessionRegion> region)

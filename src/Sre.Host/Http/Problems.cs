@@ -7,7 +7,7 @@ namespace Sre.Host.Http;
 public static class Problems
 {
     public static ProblemHttpResult Of(int status, string title, string? detail = null) =>
-        TypedResults.Problem(title: title, detail: detail, statusCode: status);
+        TypedResults.Problem(title: Scrubbed.Text(title), detail: detail is null ? null : Scrubbed.Text(detail), statusCode: status);
 
     public static ProblemHttpResult BadRequest(string title, string? detail = null) => Of(StatusCodes.Status400BadRequest, title, detail);
 

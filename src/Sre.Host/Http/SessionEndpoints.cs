@@ -25,8 +25,7 @@ public static class SessionEndpoints
         return app;
     }
 
-    private static IResult Json(object value, int status = StatusCodes.Status200OK) =>
-        Results.Json(value, SreJson.Options, statusCode: status);
+    private static IResult Json(object value, int status = StatusCodes.Status200OK) => Scrubbed.Json(value, status);
 
     private static async Task<IResult> Diagnose(HttpContext http, SessionGateway sessions, SreSettings settings)
     {
@@ -124,7 +123,7 @@ public static class SessionEndpoints
         var wantsMarkdown = http.Request.Query["format"] is var f && (f == "md" || f == "markdown")
             || http.Request.Headers.Accept.Any(a => a is not null && a.Contains("text/markdown", StringComparison.OrdinalIgnoreCase));
         return wantsMarkdown
-            ? Results.Text(ReportMarkdown.Render(report), "text/markdown; charset=utf-8")
+            ? Scrubbed.Markdown(ReportMarkdown.Render(report))
             : Json(report);
     }
 

@@ -66,7 +66,7 @@ public static class StreamEndpoints
             {
                 var text = ReferenceEquals(e, KeepAlive)
                     ? ": keep-alive\n\n"
-                    : $"id: {e.Id}\nevent: {e.Name}\ndata: {e.Data.ToJsonString(SreJson.Options)}\n\n";
+                    : $"id: {e.Id}\nevent: {e.Name}\ndata: {Scrubbed.Text(e.Data.ToJsonString(SreJson.Options))}\n\n";
                 await response.WriteAsync(text, token);
                 await response.Body.FlushAsync(token);
             }
@@ -91,7 +91,7 @@ public static class StreamEndpoints
         {
             await foreach (var e in source.RunAsAsyncEnumerable(materializer).WithCancellation(token))
             {
-                var json = JsonSerializer.Serialize(new { id = e.Id, @event = e.Name, data = e.Data }, SreJson.Options);
+                var json = Scrubbed.Text(JsonSerializer.Serialize(new { id = e.Id, @event = e.Name, data = e.Data }, SreJson.Options));
                 await socket.SendAsync(Encoding.UTF8.GetBytes(json), WebSocketMessageType.Text, endOfMessage: true, token);
             }
             await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "session ended", token);
