@@ -52,6 +52,7 @@ public static class SreActorsHosting
                     Catalog = setup.Catalog,
                     Planner = setup.Planner,
                     Synthesizer = setup.Synthesizer,
+                    Investigator = setup.Investigator,
                     CredentialActor = registry.Get<CredentialActorKey>(),
                     Audit = registry.Get<AuditLogKey>(),
                     AgentPools = pools,

@@ -16,6 +16,7 @@ public sealed class SreNodeSetup
     public required EnvironmentCatalog Catalog { get; init; }
     public required IPlanner Planner { get; init; }
     public required ISynthesizer Synthesizer { get; init; }
+    public Sre.Tools.Llm.LlmInvestigator? Investigator { get; init; }
     public required ISecretProvider SecretProvider { get; init; }
     public required DiagnosticToolRegistry Tools { get; init; }
     public SecretRedactor Redactor { get; init; } = SecretRedactor.Shared;

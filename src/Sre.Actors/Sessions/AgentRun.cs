@@ -6,6 +6,9 @@ namespace Sre.Actors.Sessions;
 public sealed record AgentRun
 {
     public required AgentAssignment Assignment { get; init; }
+    /// <summary>Unique within the session: the assignment's key, with "#round" for a follow-up run
+    /// of an agent and target that already ran.</summary>
+    public required string Key { get; init; }
     public AgentRunState State { get; init; } = AgentRunState.Pending;
     public int Attempt { get; init; }
     public DateTimeOffset? StartedAt { get; init; }
@@ -13,6 +16,4 @@ public sealed record AgentRun
     public long? DurationMs { get; init; }
     public int Findings { get; init; }
     public string? Error { get; init; }
-
-    public string Key => Assignment.Key;
 }

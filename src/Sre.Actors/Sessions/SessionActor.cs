@@ -112,6 +112,7 @@ public sealed class SessionActor : ReceivePersistentActor, IWithTimers
         Command<AgentFinished>(Handle);
         Command<AgentDeadlineReached>(Handle);
         Command<CredentialsLeased>(Handle);
+        Command<FollowUpReady>(Handle);
         Common();
     }
 
@@ -251,6 +252,7 @@ public sealed class SessionActor : ReceivePersistentActor, IWithTimers
                     break;
                 case DispatchAgent d: Dispatch(d, resends: 0); break;
                 case RequestSynthesis: StartSynthesis(); break;
+                case RequestFollowUp f: StartFollowUp(f.Round); break;
                 case RevokeCredentials: _services.CredentialActor.Tell(new CredentialProtocol.Revoke(Id), Self); break;
                 case CancelAgents:
                     foreach (var pool in _services.AgentPools.Values) pool.Tell(new Broadcast(new AgentProtocol.CancelSessionAgents(Id)));
@@ -317,9 +319,33 @@ public sealed class SessionActor : ReceivePersistentActor, IWithTimers
         }
     }
 
+    private void StartFollowUp(int round)
+    {
+        var environment = _services.Catalog.Find(_state.Request!.Environment);
+        var id = Id;
+        if (_services.Investigator is null || environment is null)
+        {
+            Self.Tell(new FollowUpReady(id, round, Sre.Tools.Llm.FollowUp.Finished()));
+            return;
+        }
+        var planSoFar = new Sre.Tools.Model.DiagnosisPlan
+        {
+            Assignments = _state.Agents.Select(a => a.Assignment).ToList(),
+            Access = _state.RequestedAccess,
+            Planner = _state.Plan?.Planner ?? "rules",
+        };
+        var spent = _state.LlmCalls.Where(c => c.Purpose == "follow-up").Sum(c => c.TotalTokens);
+        var request = new Sre.Tools.Llm.FollowUpRequest(_state.Request!, environment, planSoFar, _state.Findings, _state.ApprovedReferences, round, spent);
+        var redactor = _services.Redactor;
+        _services.Investigator.ProposeAsync(request, CancellationToken.None).PipeTo(Self,
+            success: f => new FollowUpReady(id, round, f),
+            // The investigator does not throw for model failures; anything else ends the follow-ups.
+            failure: e => new FollowUpReady(id, round, Sre.Tools.Llm.FollowUp.Finished($"the investigator failed: {redactor.Redact(e.Message)}")));
+    }
+
     private void Dispatch(DispatchAgent d, int resends)
     {
-        var key = d.Assignment.Key;
+        var key = d.Key;
         var target = _services.Catalog.Find(_state.Request!.Environment)?.FindTarget(d.Assignment.Target);
         if (target is null || !_services.AgentPools.TryGetValue(d.Assignment.Agent, out var pool))
         {
@@ -345,7 +371,7 @@ public sealed class SessionActor : ReceivePersistentActor, IWithTimers
             return;
         }
         _log.Info("Session {0}: re-sending {1} (attempt {2}, resend {3})", Id, u.Key, u.Attempt, u.Resends);
-        Dispatch(new DispatchAgent(run.Assignment, run.Attempt, _state.HandleFor(run.Assignment), run.DeadlineAt ?? Now + _services.Policy.AgentDeadline), u.Resends);
+        Dispatch(new DispatchAgent(run.Key, run.Assignment, run.Attempt, _state.HandleFor(run.Assignment), run.DeadlineAt ?? Now + _services.Policy.AgentDeadline), u.Resends);
     }
 
     private static string AckTimer(string key) => "ack-" + key;

@@ -68,4 +68,7 @@ public static class SessionSignals
     public sealed record SynthesisReady(string SessionId, Synthesis Synthesis) : ISessionCommand;
 
     public sealed record SynthesisFailed(string SessionId, string Reason) : ISessionCommand;
+
+    /// <summary>The investigator's answer for a follow-up round.</summary>
+    public sealed record FollowUpReady(string SessionId, int Round, Sre.Tools.Llm.FollowUp FollowUp) : ISessionCommand;
 }

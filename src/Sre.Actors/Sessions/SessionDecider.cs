@@ -10,7 +10,7 @@ namespace Sre.Actors.Sessions;
 
 /// <summary>The session's decision logic: (state, command, now) → events, effects, reply. Pure, so
 /// every transition of the state machine is tested without an actor system.</summary>
-public static class SessionDecider
+public static partial class SessionDecider
 {
     public static SessionDecision Decide(SessionState state, ISessionCommand command, DateTimeOffset now, SessionPolicy policy)
     {
@@ -27,16 +27,17 @@ public static class SessionDecider
             GetStatus => SessionDecision.Status(),
             GetReport => OnReport(state),
             Approve a => OnApprove(state, a, now, policy),
-            Deny d => OnDeny(state, d, now),
+            Deny d => OnDeny(state, d, now, policy),
             Cancel c => OnCancel(state, c, now),
             PlanReady p => OnPlanReady(state, p, now, policy),
             PlanFailed f => Fail(state, "Planning failed", f.Reason, now),
-            ApprovalTimeoutReached => OnApprovalTimeout(state, now),
+            ApprovalTimeoutReached => OnApprovalTimeout(state, now, policy),
             CredentialsLeased l => OnCredentialsLeased(state, l, now, policy),
             AgentFindingReported f => OnFinding(state, f, now),
-            AgentFinished f => OnAgentFinished(state, f, now),
+            AgentFinished f => OnAgentFinished(state, f, now, policy),
             AgentDeadlineReached d => OnDeadline(state, d, now, policy),
             SynthesisReady s => OnSynthesisReady(state, s, now),
+            FollowUpReady f => OnFollowUpReady(state, f, now, policy),
             SynthesisFailed f => Fail(state, "Synthesis failed", f.Reason, now),
             _ => SessionDecision.Nothing,
         };
@@ -56,6 +57,8 @@ public static class SessionDecider
             // Least privilege: only what unfinished agents still need.
             SessionPhase.Diagnosing when StillNeeded(state).Count > 0 =>
                 Effects(new LeaseCredentials(LeaseItems(state, StillNeeded(state)), now + policy.CredentialTtl, "recovery")),
+            // Every agent had finished: the session was asking the investigator (or about to synthesize).
+            SessionPhase.Diagnosing when state.AllAgentsFinished => AfterAgents(state, [], now, policy),
             // Nothing to lease: re-dispatch whatever had not finished.
             SessionPhase.Diagnosing => Redispatch(state, now, policy),
             SessionPhase.Synthesizing => Effects(new RequestSynthesis()),
@@ -78,7 +81,7 @@ public static class SessionDecider
         {
             var deadline = now + policy.AgentDeadline;
             events.Add(new AgentStarted(run.Key, run.Assignment.Agent, run.Assignment.Target, run.Attempt + 1, deadline, now));
-            effects.Add(new DispatchAgent(run.Assignment, run.Attempt + 1, state.HandleFor(run.Assignment), deadline));
+            effects.Add(new DispatchAgent(run.Key, run.Assignment, run.Attempt + 1, state.HandleFor(run.Assignment), deadline));
         }
         return new SessionDecision(events, effects, null);
     }
@@ -170,7 +173,7 @@ public static class SessionDecider
                     .Select(a => a.Assignment.Agent).Distinct().ToList()))
             .ToList();
 
-    private static SessionDecision OnDeny(SessionState state, Deny deny, DateTimeOffset now)
+    private static SessionDecision OnDeny(SessionState state, Deny deny, DateTimeOffset now, SessionPolicy policy)
     {
         if (state.Phase != SessionPhase.WaitingForInput) return NotWaiting(state, "denied");
         var isRequester = string.Equals(deny.Principal.Name, state.Requester, StringComparison.OrdinalIgnoreCase);
@@ -178,6 +181,9 @@ public static class SessionDecider
             return SessionDecision.Reject(RejectionKind.Forbidden, $"'{deny.Principal.Name}' may not deny this session",
                 "Only an approver or the requester may deny a session.");
         var reason = string.IsNullOrWhiteSpace(deny.Reason) ? $"denied by {deny.Principal.Name}" : $"denied by {deny.Principal.Name}: {deny.Reason}";
+        if (state.FollowUpRound > 0)
+            return SkipFollowUpApproval(state, new ApprovalDenied(deny.Principal.Name, deny.Reason, now),
+                new RecordAudit("denial", $"Follow-up access {reason}", deny.Principal.Name, state.RequestedAccess.Select(a => a.Reference).ToList()), now, policy, SessionDecision.ReplyWithStatus);
         return new SessionDecision(
             [
                 new ApprovalDenied(deny.Principal.Name, deny.Reason, now),
@@ -211,6 +217,9 @@ public static class SessionDecider
         if (state.Phase != SessionPhase.Analyzing || state.Plan is not null) return SessionDecision.Nothing;
         var plan = ready.Plan;
         var events = new List<ISessionEvent> { new PlanAdopted(plan, now) };
+        if (plan.LlmCalls.Any(c => !c.Succeeded) && plan.Planner != "llm")
+            events.Add(new SessionError("The model's plan could not be used; the rule-based plan runs instead",
+                plan.Warnings.FirstOrDefault() ?? plan.LlmCalls.First(c => !c.Succeeded).Error ?? "the model call failed", now));
 
         if (plan.Assignments.Count == 0)
         {
@@ -234,10 +243,12 @@ public static class SessionDecider
         return new SessionDecision([.. events, .. dispatch.Events], dispatch.Effects, null);
     }
 
-    private static SessionDecision OnApprovalTimeout(SessionState state, DateTimeOffset now)
+    private static SessionDecision OnApprovalTimeout(SessionState state, DateTimeOffset now, SessionPolicy policy)
     {
         if (state.Phase != SessionPhase.WaitingForInput) return SessionDecision.Nothing;
         if (state.ApprovalExpiresAt is { } at && now < at) return new SessionDecision([], [new ScheduleApprovalTimeout(at)], null);
+        if (state.FollowUpRound > 0)
+            return SkipFollowUpApproval(state, new ApprovalExpired(now), new RecordAudit("expiry", "Follow-up approval request expired"), now, policy, null);
         return new SessionDecision(
             [new ApprovalExpired(now), new PhaseChanged(SessionPhase.Expired, "nobody approved or denied the request in time", now)],
             [new RecordAudit("expiry", "Approval request expired"), new RevokeCredentials(), new PassivateLater()],
@@ -286,28 +297,25 @@ public static class SessionDecider
             var a = run.Assignment;
             if (a.Credential is not null && !state.ApprovedReferences.Contains(a.Credential))
             {
-                events.Add(new AgentCompleted(a.Key, a.Agent, a.Target, AgentRunState.NotApproved, null, $"not approved: credential {a.Credential} was not approved", now));
+                events.Add(new AgentCompleted(run.Key, a.Agent, a.Target, AgentRunState.NotApproved, null, $"not approved: credential {a.Credential} was not approved", now));
                 continue;
             }
             var handle = state.HandleFor(a);
             if (a.Credential is not null && handle is null)
             {
                 var why = state.CredentialFailures.FirstOrDefault(f => string.Equals(f.Reference, a.Credential, StringComparison.OrdinalIgnoreCase))?.Reason ?? "no handle was issued";
-                events.Add(new AgentCompleted(a.Key, a.Agent, a.Target, AgentRunState.Failed, null, $"credential {a.Credential} could not be fetched: {why}", now));
+                events.Add(new AgentCompleted(run.Key, a.Agent, a.Target, AgentRunState.Failed, null, $"credential {a.Credential} could not be fetched: {why}", now));
                 continue;
             }
             var deadline = now + policy.AgentDeadline;
-            events.Add(new AgentStarted(a.Key, a.Agent, a.Target, 1, deadline, now));
-            effects.Add(new DispatchAgent(a, 1, handle, deadline));
+            events.Add(new AgentStarted(run.Key, a.Agent, a.Target, 1, deadline, now));
+            effects.Add(new DispatchAgent(run.Key, a, 1, handle, deadline));
         }
 
         var after = events.Aggregate(state, (s, e) => s.Apply(e));
-        if (after.AllAgentsFinished)
-        {
-            events.Add(new PhaseChanged(SessionPhase.Synthesizing, null, now));
-            effects.Add(new RequestSynthesis());
-        }
-        return new SessionDecision(events, effects, null);
+        if (!after.AllAgentsFinished) return new SessionDecision(events, effects, null);
+        var next = AfterAgents(after, events, now, policy);
+        return new SessionDecision(next.Events, [.. effects, .. next.Effects], null);
     }
 
     private static bool IsCurrent(SessionState state, string key, int attempt, out AgentRun run)
@@ -329,11 +337,11 @@ public static class SessionDecider
         return new SessionDecision([new FindingRecorded(run.Key, run.Attempt, finding, now)], [], null);
     }
 
-    private static SessionDecision OnAgentFinished(SessionState state, AgentFinished finished, DateTimeOffset now)
+    private static SessionDecision OnAgentFinished(SessionState state, AgentFinished finished, DateTimeOffset now, SessionPolicy policy)
     {
         if (!IsCurrent(state, finished.Key, finished.Attempt, out var run)) return SessionDecision.Nothing;
         var state2 = finished.State is AgentRunState.Completed or AgentRunState.Failed or AgentRunState.TimedOut ? finished.State : AgentRunState.Failed;
-        return Complete(state, [new AgentCompleted(run.Key, run.Assignment.Agent, run.Assignment.Target, state2, finished.DurationMs, finished.Error, now)]);
+        return Complete(state, [new AgentCompleted(run.Key, run.Assignment.Agent, run.Assignment.Target, state2, finished.DurationMs, finished.Error, now)], policy);
     }
 
     private static SessionDecision OnDeadline(SessionState state, AgentDeadlineReached reached, DateTimeOffset now, SessionPolicy policy)
@@ -356,23 +364,26 @@ public static class SessionDecider
         [
             new FindingRecorded(run.Key, run.Attempt, finding, now),
             new AgentCompleted(run.Key, run.Assignment.Agent, run.Assignment.Target, AgentRunState.TimedOut, elapsed, "deadline reached", now),
-        ]);
+        ], policy);
     }
 
-    /// <summary>Records agent completions and moves on to synthesis once every agent is done.</summary>
-    private static SessionDecision Complete(SessionState state, IReadOnlyList<ISessionEvent> events)
+    /// <summary>Records agent completions; once every agent is done, asks for a follow-up round or synthesizes.</summary>
+    private static SessionDecision Complete(SessionState state, IReadOnlyList<ISessionEvent> events, SessionPolicy policy)
     {
         var after = events.Aggregate(state, (s, e) => s.Apply(e));
-        if (!after.AllAgentsFinished) return new SessionDecision(events, [], null);
-        return new SessionDecision([.. events, new PhaseChanged(SessionPhase.Synthesizing, null, events[^1].At)], [new RequestSynthesis()], null);
+        return after.AllAgentsFinished ? AfterAgents(after, events, events[^1].At, policy) : new SessionDecision(events, [], null);
     }
 
     private static SessionDecision OnSynthesisReady(SessionState state, SynthesisReady ready, DateTimeOffset now)
     {
         if (state.Phase != SessionPhase.Synthesizing) return SessionDecision.Nothing;
         var report = SessionReportBuilder.Build(state, ready.Synthesis, now);
+        ISessionEvent[] fallback = ready.Synthesis.LlmCalls.Any(c => !c.Succeeded) && ready.Synthesis.Synthesizer != "llm"
+            ? [new SessionError("The model's synthesis could not be used; the rule-based report is shown",
+                ready.Synthesis.LlmCalls.First(c => !c.Succeeded).Error ?? "the model call failed", now)]
+            : [];
         return new SessionDecision(
-            [new ReportProduced(report, now), new PhaseChanged(SessionPhase.Completed, null, now)],
+            [.. fallback, new ReportProduced(report, now), new PhaseChanged(SessionPhase.Completed, null, now)],
             [new RevokeCredentials(), new PassivateLater()],
             null);
     }

@@ -14,7 +14,10 @@ public static class SessionEffects
 
     public sealed record LeaseCredentials(IReadOnlyList<LeaseItem> Items, DateTimeOffset ExpiresAt, string Principal) : ISessionEffect;
 
-    public sealed record DispatchAgent(AgentAssignment Assignment, int Attempt, CredentialHandle? Handle, DateTimeOffset DeadlineAt) : ISessionEffect;
+    public sealed record DispatchAgent(string Key, AgentAssignment Assignment, int Attempt, CredentialHandle? Handle, DateTimeOffset DeadlineAt) : ISessionEffect;
+
+    /// <summary>Ask the investigator whether the findings call for another round of checks.</summary>
+    public sealed record RequestFollowUp(int Round) : ISessionEffect;
 
     public sealed record RequestSynthesis : ISessionEffect;
 

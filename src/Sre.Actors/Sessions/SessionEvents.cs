@@ -1,4 +1,5 @@
 using Sre.Actors.Serialization;
+using Sre.Tools.Llm;
 using Sre.Tools.Model;
 
 namespace Sre.Actors.Sessions;
@@ -66,6 +67,17 @@ public static class SessionEvents
         DateTimeOffset At) : ISessionEvent;
 
     public sealed record ReportProduced(Report Report, DateTimeOffset At) : ISessionEvent;
+
+    /// <summary>The investigator's follow-up round: runs to add now, runs that wait for a narrower approval.</summary>
+    public sealed record FollowUpPlanned(
+        int Round,
+        IReadOnlyList<AgentAssignment> Ready,
+        IReadOnlyList<AgentAssignment> NeedsApproval,
+        IReadOnlyList<AccessRequest> Access,
+        string Rationale,
+        bool Done,
+        IReadOnlyList<LlmCall> LlmCalls,
+        DateTimeOffset At) : ISessionEvent;
 
     /// <summary>Something went wrong that the user should see (a fallback, a failed lease …).</summary>
     public sealed record SessionError(string Title, string Detail, DateTimeOffset At) : ISessionEvent;

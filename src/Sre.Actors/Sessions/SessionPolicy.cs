@@ -20,6 +20,10 @@ public sealed record SessionPolicy
 
     public int MaxDispatchResends { get; init; } = 3;
 
+    /// <summary>Follow-up rounds the investigator may ask for after the first findings (0: none,
+    /// which is the case without an LLM).</summary>
+    public int MaxFollowUpRounds { get; init; }
+
     /// <summary>How long a finished session stays in memory before it passivates.</summary>
     public TimeSpan PassivateAfterEnd { get; init; } = TimeSpan.FromSeconds(30);
 

@@ -21,6 +21,9 @@ public static class SessionReportBuilder
         Approvals = state.Approvals,
         Checked = synthesis.Checked,
         Synthesizer = synthesis.Synthesizer,
+        CrossCheck = synthesis.CrossCheck,
+        // The plan's and follow-ups' calls are in the state; the synthesis adds its own.
+        LlmCalls = [.. state.LlmCalls, .. synthesis.LlmCalls],
         Notes = [.. synthesis.Notes, .. state.Errors],
         StartedAt = state.CreatedAt,
         CompletedAt = now,

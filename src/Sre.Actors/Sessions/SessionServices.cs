@@ -14,6 +14,8 @@ public sealed class SessionServices
     public required EnvironmentCatalog Catalog { get; init; }
     public required IPlanner Planner { get; init; }
     public required ISynthesizer Synthesizer { get; init; }
+    /// <summary>Proposes follow-up rounds after the first findings; null without an LLM.</summary>
+    public Sre.Tools.Llm.LlmInvestigator? Investigator { get; init; }
     public required IActorRef CredentialActor { get; init; }
     public required IActorRef Audit { get; init; }
     /// <summary>Agent router pools by agent kind.</summary>

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Sre.Tools.Llm;
 using Sre.Tools.Model;
 using static Sre.Actors.Sessions.SessionEvents;
 
@@ -33,6 +34,12 @@ public sealed record SessionState
     public Report? Report { get; init; }
     public ImmutableList<string> Errors { get; init; } = [];
     public string? EndReason { get; init; }
+    /// <summary>Every model call of the session (plan, follow-ups, synthesis) with tokens and latency.</summary>
+    public ImmutableList<LlmCall> LlmCalls { get; init; } = [];
+    /// <summary>The last follow-up round asked for (0: none yet).</summary>
+    public int FollowUpRound { get; init; }
+    /// <summary>The investigator said it has nothing more to ask.</summary>
+    public bool FollowUpsDone { get; init; }
 
     public AgentRun? FindAgent(string key) => Agents.FirstOrDefault(a => a.Key == key);
 
@@ -57,7 +64,19 @@ public sealed record SessionState
         PlanAdopted p => this with
         {
             Plan = p.Plan,
-            Agents = p.Plan.Assignments.Select(a => new AgentRun { Assignment = a }).ToImmutableList(),
+            Agents = p.Plan.Assignments.Select(a => new AgentRun { Assignment = a, Key = a.Key }).ToImmutableList(),
+            LlmCalls = LlmCalls.AddRange(p.Plan.LlmCalls),
+        },
+        FollowUpPlanned f => this with
+        {
+            FollowUpRound = f.Round,
+            FollowUpsDone = f.Done || (f.Ready.Count == 0 && f.NeedsApproval.Count == 0),
+            Agents = Agents.AddRange(f.Ready.Concat(f.NeedsApproval).Select(a => new AgentRun
+            {
+                Assignment = a,
+                Key = Agents.Any(r => r.Key == a.Key) ? $"{a.Key}#{f.Round}" : a.Key,
+            })),
+            LlmCalls = LlmCalls.AddRange(f.LlmCalls),
         },
         ApprovalRequested r => this with
         {
@@ -96,7 +115,8 @@ public sealed record SessionState
             DurationMs = c.DurationMs,
             Error = c.Error,
         }),
-        ReportProduced r => this with { Report = r.Report },
+        // The report carries the complete list of model calls.
+        ReportProduced r => this with { Report = r.Report, LlmCalls = r.Report.LlmCalls.ToImmutableList() },
         SessionError err => this with { Errors = Errors.Add($"{err.Title}: {err.Detail}") },
         _ => throw new ArgumentOutOfRangeException(nameof(e), e.GetType().Name, "Unknown session event"),
     }) with { UpdatedAt = e.At };

@@ -23,6 +23,8 @@ public sealed record SessionStatus
     public string? ConversationId { get; init; }
     public DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset UpdatedAt { get; init; }
+    /// <summary>Model usage so far (absent without an LLM).</summary>
+    public LlmUsage? Llm { get; init; }
 
     public static SessionStatus From(SessionState s) => new()
     {
@@ -44,7 +46,16 @@ public sealed record SessionStatus
         ConversationId = s.ConversationId,
         CreatedAt = s.CreatedAt,
         UpdatedAt = s.UpdatedAt,
+        Llm = s.LlmCalls.Count == 0 ? null : new LlmUsage(
+            s.LlmCalls.Count,
+            s.LlmCalls.Sum(c => c.PromptTokens),
+            s.LlmCalls.Sum(c => c.CompletionTokens),
+            s.LlmCalls.Sum(c => c.LatencyMs),
+            s.LlmCalls),
     };
 }
+
+/// <summary>Tokens and latency of the model calls a session made.</summary>
+public sealed record LlmUsage(int Calls, int PromptTokens, int CompletionTokens, long LatencyMs, IReadOnlyList<Sre.Tools.Llm.LlmCall> Details);
 
 public sealed record AgentStatus(string Kind, string Target, string State, int Findings, long? DurationMs, string? Error);

@@ -11,14 +11,15 @@ namespace Sre.Host.Hosting;
 /// failure) when sre.llm.endpoint is set, the rules otherwise.</summary>
 public static class Orchestration
 {
-    public static (IPlanner Planner, ISynthesizer Synthesizer, LlmOptions? Llm) Create(
+    public static (IPlanner Planner, ISynthesizer Synthesizer, LlmInvestigator? Investigator, LlmOptions? Llm) Create(
         SreSettings settings, DiagnosticToolRegistry tools, ISecretProvider secrets, SecretRedactor redactor)
     {
         var options = LlmOptionsFrom(settings, secrets, redactor);
         if (options is null || !options.IsConfigured)
-            return (new RuleBasedPlanner(tools), new RuleBasedSynthesizer(), null);
+            return (new RuleBasedPlanner(tools), new RuleBasedSynthesizer(), null, null);
         var chat = new LlmChat(options, new LlmRedaction(redactor));
-        return (new LlmPlanner(chat, tools, new RuleBasedPlanner(tools)), new LlmSynthesizer(chat, new RuleBasedSynthesizer()), options);
+        return (new LlmPlanner(chat, tools, new RuleBasedPlanner(tools)), new LlmSynthesizer(chat, new RuleBasedSynthesizer()),
+            options.MaxFollowUpRounds > 0 ? new LlmInvestigator(chat, tools) : null, options);
     }
 
     private static LlmOptions? LlmOptionsFrom(SreSettings settings, ISecretProvider secrets, SecretRedactor redactor)

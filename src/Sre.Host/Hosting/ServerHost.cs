@@ -55,11 +55,12 @@ public static class ServerHost
 
         var provider = SecretProviders.Create(settings);
         var tools = ToolSet.Create();
-        var (planner, synthesizer, llm) = Orchestration.Create(settings, tools, provider, redactor);
+        var (planner, synthesizer, investigator, llm) = Orchestration.Create(settings, tools, provider, redactor);
         var setup = new SreNodeSetup
         {
             Roles = settings.Roles,
-            Policy = settings.Sessions,
+            Policy = settings.Sessions with { MaxFollowUpRounds = investigator is null ? 0 : llm!.MaxFollowUpRounds },
+            Investigator = investigator,
             Catalog = settings.Catalog,
             Planner = planner,
             Synthesizer = synthesizer,

@@ -17,6 +17,10 @@ public sealed record Report
     /// <summary>What was examined, so "no root cause found" still says what was ruled out.</summary>
     public IReadOnlyList<string> Checked { get; init; } = [];
     public string Synthesizer { get; init; } = "rules";
+    /// <summary>When the model wrote the answer: the rule-based root cause, kept as a cross-check.</summary>
+    public RootCause? CrossCheck { get; init; }
+    /// <summary>Every model call of the session, with tokens and latency (empty without an LLM).</summary>
+    public IReadOnlyList<Sre.Tools.Llm.LlmCall> LlmCalls { get; init; } = [];
     public IReadOnlyList<string> Notes { get; init; } = [];
     public DateTimeOffset StartedAt { get; init; }
     public DateTimeOffset CompletedAt { get; init; }

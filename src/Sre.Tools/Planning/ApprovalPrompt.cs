@@ -21,4 +21,20 @@ public static class ApprovalPrompt
         text.Append($"Approve or deny before {expiresAt:u}. Secrets are fetched only after approval and never shown to the model.");
         return text.ToString();
     }
+
+    /// <summary>The narrower prompt of a follow-up round: only the new references and why the
+    /// findings so far call for them.</summary>
+    public static string RenderFollowUp(string sessionId, DiagnosisRequest request, DiagnosisPlan plan, int round, DateTimeOffset expiresAt)
+    {
+        var text = new StringBuilder();
+        text.AppendLine($"The findings so far call for a closer look (follow-up round {round} of session {sessionId}, \"{request.Problem.Trim()}\" in {request.Environment}).");
+        if (!string.IsNullOrWhiteSpace(plan.Rationale)) text.AppendLine($"Why: {plan.Rationale.Trim()}");
+        text.AppendLine($"It needs read access to {plan.Access.Count} more credential(s):");
+        foreach (var a in plan.Access)
+            text.AppendLine($"  - {a.Reference} ({a.Access}) for the {string.Join(", ", a.Agents)} agent: {a.Reason}");
+        foreach (var a in plan.Assignments)
+            text.AppendLine($"  - {a.Agent} on '{a.Target}': {string.Join(", ", a.Checks)}");
+        text.Append($"Approve or deny before {expiresAt:u}; denying skips these checks and the report uses what was already found.");
+        return text.ToString();
+    }
 }

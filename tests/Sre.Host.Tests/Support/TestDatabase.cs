@@ -30,6 +30,15 @@ public sealed class TestConfig
 
     private readonly List<(string Env, string Target, int Port, string Database, string Reference, string User, string Password)> _targets = [];
 
+    private readonly List<(string Reference, string Json)> _items = [];
+
+    /// <summary>Another item in the development secrets file (an API key, a token …).</summary>
+    public TestConfig Item(string reference, IReadOnlyDictionary<string, string> fields)
+    {
+        _items.Add((reference, System.Text.Json.JsonSerializer.Serialize(fields)));
+        return this;
+    }
+
     public TestConfig Postgres(string environment, string target, int port, string database, string reference, string user, string password)
     {
         _targets.Add((environment, target, port, database, reference, user, password));
@@ -45,7 +54,8 @@ public sealed class TestConfig
     {
         Directory.CreateDirectory(directory);
         var secrets = Path.Combine(directory, "secrets.dev.json");
-        var items = _targets.Select(t => $"  \"{t.Reference}\": {{ \"username\": \"{t.User}\", \"password\": \"{t.Password}\" }}").Distinct();
+        var items = _targets.Select(t => $"  \"{t.Reference}\": {{ \"username\": \"{t.User}\", \"password\": \"{t.Password}\" }}").Distinct()
+            .Concat(_items.Select(i => $"  \"{i.Reference}\": {i.Json}"));
         File.WriteAllText(secrets, "{\n" + string.Join(",\n", items) + "\n}\n");
         var environments = _targets.GroupBy(t => t.Env).Select(g =>
             $"    {g.Key} {{ targets = [\n" +
