@@ -212,11 +212,15 @@ public sealed class SessionActor : ReceivePersistentActor, IWithTimers
         _services.Mediator.Tell(new Publish(SessionTopics.Session(Id), new SessionEventEnvelope(Id, sequenceNr, e)));
         switch (e)
         {
-            case SessionStarted:
+            case SessionStarted started:
                 SreTelemetry.SessionsStarted.Add(1);
+                _log.Info("Session {0} started by {1} in {2}: {3}", Id, started.Requester, started.Request.Environment, started.Request.Problem);
                 PublishSummary();
                 break;
-            case PhaseChanged:
+            case PhaseChanged changed:
+                if (changed.Phase.IsTerminal())
+                    _log.Info("Session {0} ended {1}{2}", Id, changed.Phase.ToWire(),
+                        _state.Report is { } report ? $": {report.RootCause.Category} ({report.Findings.Count} findings)" : changed.Reason is null ? "" : $": {changed.Reason}");
                 PublishSummary();
                 break;
             case FindingRecorded f:
