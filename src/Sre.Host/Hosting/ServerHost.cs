@@ -109,6 +109,14 @@ public static class ServerHost
             });
 
         var app = builder.Build();
+        // A bug must not leak a stack trace or a secret: answer a short problem with the trace id;
+        // the details are in the (redacted) log.
+        app.UseExceptionHandler(error => error.Run(async context =>
+        {
+            var trace = System.Diagnostics.Activity.Current?.TraceId.ToString() ?? context.TraceIdentifier;
+            await Problems.Of(StatusCodes.Status500InternalServerError, "The server failed to handle this request",
+                $"This is a bug, not something you sent. Nothing was lost; retry, and report trace {trace} if it persists.").ExecuteAsync(context);
+        }));
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = settings.SseKeepAlive });
         var auth = app.Services.GetRequiredService<RequestAuthentication>();
         app.Use((context, next) => auth.InvokeAsync(context, _ => next()));
