@@ -18,7 +18,7 @@ using Sre.Tools.Postgres;
 var runs = Arg("--runs", 50);
 var warmup = Arg("--warmup", 5);
 var tables = Arg("--tables", 1000);
-var output = ArgText("--out", Path.Combine(FindRepoRoot(), "docs", "BENCHMARKS.md"));
+var output = ArgText("--out", Path.Combine(BenchmarksDoc.FindRepoRoot(), "docs", "BENCHMARKS.md"));
 using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(30));
 var ct = cts.Token;
 
@@ -53,7 +53,7 @@ foreach (var connections in new[] { defaultConnections, 3, 2, 1 }.Distinct())
 
 var agentStatements = await AgentStatements(server, db.Name, ct);
 var section = Render(results, facts, runs, warmup, tables, setup.Elapsed) + agentStatements;
-await WriteSectionAsync(output, section);
+await BenchmarksDoc.WriteSectionAsync(output, "postgres-battery", section);
 Console.WriteLine($"Wrote {output}");
 return results.Any(r => r.Measured.Any(m => m.Incomplete > 0)) ? 1 : 0;
 
@@ -77,7 +77,7 @@ static string Render(List<(string Name, int Connections, RunTiming Cold, List<Ru
         b.AppendLine(string.Create(inv, $"| {r.Name} | {s.Median:0.0} ms | {s.P95:0.0} ms | {s.Min:0.0} ms | {s.Max:0.0} ms | {s.Mean:0.0} ms | {r.Measured[0].Findings} |"));
     }
     b.AppendLine();
-    b.AppendLine(string.Create(inv, $"The very first run in a fresh process (JIT compilation, first connection) took {results[0].Cold.TotalMs:0.0} ms; an agent pays that once per process. Load average at the end: {LoadAverage()}."));
+    b.AppendLine(string.Create(inv, $"The very first run in a fresh process (JIT compilation, first connection) took {results[0].Cold.TotalMs:0.0} ms; an agent pays that once per process. Load average at the end: {BenchmarksDoc.LoadAverage()}."));
     b.AppendLine();
     var main = results[0];
     b.AppendLine($"When each check's findings arrived in the default configuration (median over the measured runs; findings stream as checks finish):");
@@ -134,27 +134,11 @@ static async Task<string> ServerFacts(PostgresServer server, string database, Ca
     var memKb = File.Exists("/proc/meminfo")
         ? File.ReadLines("/proc/meminfo").FirstOrDefault(l => l.StartsWith("MemTotal", StringComparison.Ordinal))?.Split(':', 2)[1].Trim()
         : null;
-    var load = LoadAverage();
+    var load = BenchmarksDoc.LoadAverage();
     var memory = memKb is not null && long.TryParse(memKb.Split(' ')[0], out var kb) ? $"{kb / 1024.0 / 1024.0:0.#} GiB" : "?";
     return $"{Environment.ProcessorCount} cores ({cpu ?? RuntimeInformation.ProcessArchitecture.ToString()}), {memory} RAM, {RuntimeInformation.OSDescription}, " +
            $"{RuntimeInformation.FrameworkDescription}, load average {load} at the start (the machine is shared with other sessions' builds and tests), PostgreSQL {version} on the same machine (fsync off, shared_buffers 32MB); " +
            $"database {size}, {tables:N0} user tables, {statements:N0} pg_stat_statements entries.";
-}
-
-static string LoadAverage() =>
-    File.Exists("/proc/loadavg") ? string.Join(" ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "?";
-
-static async Task WriteSectionAsync(string path, string section)
-{
-    const string start = "<!-- postgres-battery:start -->";
-    const string end = "<!-- postgres-battery:end -->";
-    var block = $"{start}\n{section}{end}\n";
-    Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-    var text = File.Exists(path) ? await File.ReadAllTextAsync(path) : "# Benchmarks\n\nMeasured figures, newest run of each benchmark. Each section is rewritten by its benchmark.\n\n";
-    var i = text.IndexOf(start, StringComparison.Ordinal);
-    var j = text.IndexOf(end, StringComparison.Ordinal);
-    text = i >= 0 && j > i ? text[..i] + block + text[(j + end.Length)..].TrimStart('\n') : text.TrimEnd('\n') + "\n\n" + block;
-    await File.WriteAllTextAsync(path, text);
 }
 
 int Arg(string name, int fallback)
@@ -167,11 +151,4 @@ string ArgText(string name, string fallback)
 {
     var i = Array.IndexOf(args, name);
     return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
-}
-
-static string FindRepoRoot()
-{
-    for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        if (File.Exists(Path.Combine(dir.FullName, "Sre.sln"))) return dir.FullName;
-    return Directory.GetCurrentDirectory();
 }
