@@ -24,5 +24,5 @@ set +e
 dotnet test Sre.sln --logger "trx;LogFilePrefix=sre" --results-directory TestResults "$@"
 status=$?
 set -e
-./scripts/test-totals TestResults
+./.ci/test-totals TestResults
 exit $status

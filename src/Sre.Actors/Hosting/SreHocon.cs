@@ -24,9 +24,20 @@ public static class SreHocon
 
     public static Config Layer(string name) => ConfigurationFactory.ParseString(Text(name));
 
-    /// <summary>Journal, snapshot store and read journal on SQLite (embedded default and tests).</summary>
-    public static Config SqlitePersistence(string databasePath) =>
-        Persistence($"Data Source={databasePath};Pooling=True", "SQLite.MS", parallelism: 1);
+    /// <summary>Journal, snapshot store and read journal on SQLite (embedded default and tests).
+    /// The file is switched to WAL mode first: readers (streams, the directory) no longer block the
+    /// single writer, and a commit costs one append instead of a rollback journal's rewrites.</summary>
+    public static Config SqlitePersistence(string databasePath)
+    {
+        using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={databasePath}"))
+        {
+            connection.Open();
+            using var pragma = connection.CreateCommand();
+            pragma.CommandText = "PRAGMA journal_mode=WAL;";
+            pragma.ExecuteNonQuery();
+        }
+        return Persistence($"Data Source={databasePath};Pooling=True", "SQLite.MS", parallelism: 1);
+    }
 
     /// <summary>Journal, snapshot store and read journal on PostgreSQL (clusters).</summary>
     public static Config PostgresPersistence(string connectionString) =>
