@@ -72,7 +72,8 @@ public sealed class PostgresServer : IAsyncDisposable
 
     /// <summary>Clones this server with pg_basebackup -R into a streaming standby on its own port.
     /// The standby connects as <paramref name="applicationName"/> (what pg_stat_replication shows)
-    /// and, when <paramref name="slotName"/> is given, through that physical slot (created here).</summary>
+    /// and, when <paramref name="slotName"/> is given, through that physical slot (created here).
+    /// Returns once the primary shows it streaming.</summary>
     public async Task<PostgresServer> StartStandbyAsync(string applicationName, string? slotName = null, CancellationToken cancellationToken = default)
     {
         if (slotName is not null)
@@ -89,6 +90,9 @@ public sealed class PostgresServer : IAsyncDisposable
         if (slotName is not null) conf.Add($"primary_slot_name = '{slotName}'");
         await File.AppendAllLinesAsync(Path.Combine(data, "postgresql.conf"), conf, cancellationToken);
         await standby.StartProcessAsync(cancellationToken);
+        await ScenarioDatabase.WaitUntilAsync(this,
+            $"SELECT EXISTS (SELECT 1 FROM pg_stat_replication WHERE application_name = '{applicationName.Replace("'", "''")}' AND state = 'streaming')",
+            $"standby '{applicationName}' to stream", cancellationToken: cancellationToken);
         return standby;
     }
 

@@ -125,28 +125,50 @@ public sealed class ScenarioDatabase : IAsyncDisposable
         }
     }
 
+    /// <summary>Ends every session on this database (the scenario's and anyone else's) and waits until
+    /// their backends are gone, so a scenario that fills connection slots can give them back while the
+    /// database stays for the next one.</summary>
+    public async Task EndSessionsAsync(CancellationToken cancellationToken = default)
+    {
+        await Server.ExecuteAsync(
+            $"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{Name}' AND pid <> pg_backend_pid()", cancellationToken: cancellationToken);
+        await ReleaseAsync();
+        await WaitUntilAsync(Server, $"SELECT NOT EXISTS (SELECT 1 FROM pg_stat_activity WHERE datname = '{Name}')", $"sessions of {Name} to end", cancellationToken: cancellationToken);
+    }
+
+    /// <summary>Closes the connections this scenario holds and lets its background statements finish.</summary>
+    private async Task ReleaseAsync()
+    {
+        List<NpgsqlConnection> connections;
+        lock (_connections)
+        {
+            connections = [.. _connections];
+            _connections.Clear();
+        }
+        foreach (var c in connections)
+            try { await c.DisposeAsync(); } catch { /* terminated */ }
+        List<Task> background;
+        lock (_background)
+        {
+            background = [.. _background];
+            _background.Clear();
+        }
+        await Task.WhenAll(background);
+    }
+
     public async ValueTask DisposeAsync()
     {
         try
         {
-            await Server.ExecuteAsync(
-                $"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{Name}' AND pid <> pg_backend_pid()");
-        }
-        catch { /* server may already be gone */ }
-        List<NpgsqlConnection> connections;
-        lock (_connections) connections = [.. _connections];
-        foreach (var c in connections)
-            try { await c.DisposeAsync(); } catch { /* terminated */ }
-        List<Task> background;
-        lock (_background) background = [.. _background];
-        await Task.WhenAll(background);
-        try
-        {
-            await WaitUntilAsync(Server, $"SELECT NOT EXISTS (SELECT 1 FROM pg_stat_activity WHERE datname = '{Name}')", $"sessions of {Name} to end");
+            await EndSessionsAsync();
             await Server.ExecuteAsync($"DROP DATABASE IF EXISTS {Name} WITH (FORCE)");
             await Server.ExecuteAsync($"DROP ROLE IF EXISTS {AppRole}");
             await Server.ExecuteAsync($"DROP ROLE IF EXISTS {MonitorRole}");
         }
-        catch { /* server may already be gone */ }
+        catch
+        {
+            // The server may already be gone: still close what this scenario holds.
+            await ReleaseAsync();
+        }
     }
 }
