@@ -165,6 +165,41 @@ public static class Incidents
         }
     }
 
+    /// <summary>A physical replication slot <paramref name="slot"/> that reserves WAL from now on but
+    /// that no consumer ever connects to, while the primary writes into public.wal_filler until the slot
+    /// retains more WAL than max_wal_size. Disposing drops the slot.</summary>
+    public static async Task<IAsyncDisposable> AbandonReplicationSlotAsync(this ScenarioDatabase db, string slot, CancellationToken cancellationToken)
+    {
+        var quoted = slot.Replace("'", "''");
+        await db.Server.ExecuteAsync($"SELECT pg_create_physical_replication_slot('{quoted}', true)", cancellationToken: cancellationToken);
+        var abandoned = new DroppedSlot(db.Server, quoted);
+        try
+        {
+            await db.ExecuteAsync("CREATE TABLE wal_filler (id bigint PRIMARY KEY, entry text NOT NULL)", cancellationToken);
+            var retainsMoreThanMaxWal = $"""
+                SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn) > pg_size_bytes(current_setting('max_wal_size'))
+                FROM pg_replication_slots WHERE slot_name = '{quoted}'
+                """;
+            for (var batch = 0; !await db.Server.ScalarAsync<bool>(retainsMoreThanMaxWal, cancellationToken: cancellationToken); batch++)
+            {
+                if (batch == 50) throw new InvalidOperationException($"Slot '{slot}' never retained more than max_wal_size.");
+                await db.ExecuteAsync($"INSERT INTO wal_filler SELECT g, repeat('x', 200) FROM generate_series({batch * 50000 + 1}, {(batch + 1) * 50000}) g", cancellationToken);
+            }
+            return abandoned;
+        }
+        catch
+        {
+            await abandoned.DisposeAsync();
+            throw;
+        }
+    }
+
+    private sealed class DroppedSlot(PostgresServer server, string quotedSlot) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync() =>
+            await server.ExecuteAsync($"SELECT pg_drop_replication_slot('{quotedSlot}')", cancellationToken: CancellationToken.None);
+    }
+
     private sealed class ReplayPause(PostgresServer standby) : IAsyncDisposable
     {
         public async ValueTask DisposeAsync() =>

@@ -114,12 +114,16 @@ public sealed class ScenarioDatabase : IAsyncDisposable
     public Task WaitUntilAsync(string booleanSql, string what, CancellationToken cancellationToken = default) =>
         WaitUntilAsync(Server, booleanSql, what, Name, cancellationToken);
 
+    /// <remarks>One connection serves every poll (each statement is its own transaction, so now()
+    /// moves): a login per poll would cost more CPU than the scenarios themselves over a minute's wait.</remarks>
     public static async Task WaitUntilAsync(PostgresServer server, string booleanSql, string what, string database = "postgres", CancellationToken cancellationToken = default)
     {
         var until = DateTime.UtcNow.AddSeconds(120);
+        await using var connection = await server.OpenAsync(database, applicationName: "scenario-wait", cancellationToken: cancellationToken);
+        await using var poll = new NpgsqlCommand(booleanSql, connection);
         while (true)
         {
-            if (await server.ScalarAsync<bool>(booleanSql, database, cancellationToken)) return;
+            if (await poll.ExecuteScalarAsync(cancellationToken) is true) return;
             if (DateTime.UtcNow > until) throw new TimeoutException($"Gave up waiting for {what} ({booleanSql}).");
             await Task.Delay(100, cancellationToken);
         }
