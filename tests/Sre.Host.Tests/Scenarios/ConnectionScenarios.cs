@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
 using Sre.Tools.Model;
 using Sre.Tools.Postgres;
 
@@ -23,7 +25,12 @@ public sealed class ConnectionScenarios(DatabaseIncidents fixture)
         var usage = Assert.Single(report.FindingsOf(PostgresChecks.Connections, PostgresFindingKinds.Usage));
         Assert.Equal("critical", usage.GetProperty("severity").GetString());
         Assert.Contains(usage.GetProperty("id").GetString(), report.Evidence);
-        Assert.Equal("medium", report.Recommendation("pg_terminate_backend", "application_name = 'checkout-svc'", "state = 'idle'").Risk);
+        // The relief would end some of those connections now: it asks for less idle time than they have.
+        var relief = report.Recommendation("pg_terminate_backend(pid)", "WHERE application_name = 'checkout-svc' AND state = 'idle'");
+        Assert.Equal("medium", relief.Risk);
+        var idleLongerThan = double.Parse(Regex.Match(relief.Action, @"interval '(\d+) seconds'").Groups[1].Value, CultureInfo.InvariantCulture);
+        var oldestIdle = usage.GetProperty("data").GetProperty("applications")[0].GetProperty("oldestIdleSeconds").GetDouble();
+        Assert.True(idleLongerThan < oldestIdle, $"the relief ends connections idle over {idleLongerThan} s, the oldest is idle {oldestIdle} s\n{report}");
         report.Recommendation("pool size of 'checkout-svc'");
         Assert.DoesNotContain(report.Findings, f => f.GetProperty("data").GetProperty("kind").GetString() == PostgresFindingKinds.Incomplete);
     }

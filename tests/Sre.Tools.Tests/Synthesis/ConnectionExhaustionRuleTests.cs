@@ -8,7 +8,7 @@ namespace Sre.Tools.Tests.Synthesis;
 
 public sealed class ConnectionExhaustionRuleTests
 {
-    private static SynthesisInput Usage(long total, long usable) => new(
+    private static SynthesisInput Usage(long total, long usable, string application = "checkout-svc", double oldestIdleSeconds = 600) => new(
         new DiagnosisRequest("checkout-svc: database connection failures in prod", "prod"),
         [new Finding
         {
@@ -17,7 +17,11 @@ public sealed class ConnectionExhaustionRuleTests
             Data = new JsonObject
             {
                 ["kind"] = PostgresFindingKinds.Usage, ["total"] = total, ["usable"] = usable,
-                ["topApplication"] = "checkout-svc", ["topApplicationCount"] = total, ["topApplicationIdle"] = total,
+                ["topApplication"] = application, ["topApplicationCount"] = total, ["topApplicationIdle"] = total,
+                ["applications"] = new JsonArray(new JsonObject
+                {
+                    ["application"] = application, ["count"] = total, ["idle"] = total, ["oldestIdleSeconds"] = oldestIdleSeconds,
+                }),
             },
         }],
         [new AgentSummary(AgentKind.Database, "prod-db", "completed", 1, 100)]);
@@ -61,6 +65,28 @@ public sealed class ConnectionExhaustionRuleTests
 
         Assert.Equal(RootCauseCategory.Unknown, lenient.RootCause.Category);
         Assert.Equal(RootCauseCategory.DbConnectionExhaustion, standard.RootCause.Category);
+    }
+
+    [Theory]
+    [InlineData(60, "interval '30 seconds'")]
+    [InlineData(7200, "interval '300 seconds'")]
+    [InlineData(1.5, "interval '1 seconds'")]
+    public void The_relief_ends_connections_idle_for_half_the_oldest_idle_age_at_most_five_minutes_so_it_frees_slots_now(double oldestIdle, string interval)
+    {
+        var h = Assert.Single(new ConnectionExhaustionRule().Evaluate(Usage(95, 100, oldestIdleSeconds: oldestIdle)));
+
+        var relief = Assert.Single(h.Recommendations, r => r.Action.Contains("pg_terminate_backend"));
+        Assert.Contains($"WHERE application_name = 'checkout-svc' AND state = 'idle' AND state_change < now() - {interval};", relief.Action);
+        Assert.Equal("medium", relief.Risk);
+    }
+
+    [Fact]
+    public void An_application_name_with_a_quote_stays_inside_its_literal_in_the_relief()
+    {
+        var h = Assert.Single(new ConnectionExhaustionRule().Evaluate(Usage(95, 100, application: "x' OR true --")));
+
+        var relief = Assert.Single(h.Recommendations, r => r.Action.Contains("pg_terminate_backend"));
+        Assert.Contains("WHERE application_name = 'x'' OR true --' AND state = 'idle'", relief.Action);
     }
 
     [Theory]

@@ -54,11 +54,27 @@ public sealed class ConnectionExhaustionRule : IRootCauseRule
                     ]
                     :
                     [
-                        new Recommendation($"Quick relief: terminate idle connections of '{culprit}' — SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = '{culprit}' AND state = 'idle' AND state_change < now() - interval '5 minutes'. Risk: the pool reconnects; in-flight work is not affected.", "medium", [f.Id]),
+                        Relief(f, culprit),
                         new Recommendation($"Lasting fix: lower the connection pool size of '{culprit}' or fix the leak that keeps connections checked out; consider PgBouncer in transaction mode.", "low", [f.Id]),
                     ],
             };
         }
+    }
+
+    /// <summary>Idle connections of the culprit may go: the pool reconnects. Only those idle longer
+    /// than half the oldest one observed (at most five minutes), so the statement frees slots now
+    /// without cutting a connection the pool just handed back. application_name is set by the
+    /// client, so it enters the SQL as a quoted literal.</summary>
+    private static Recommendation Relief(Finding f, string culprit)
+    {
+        var oldestIdle = f.Objects("applications").FirstOrDefault(a => a.Text("application") == culprit)?.Number("oldestIdleSeconds");
+        var idleLongerThan = oldestIdle is { } seconds ? Math.Clamp(Math.Floor(seconds / 2), 1, 300) : 300;
+        return new Recommendation(
+            $"Quick relief: terminate idle connections of '{culprit}' — SELECT pg_terminate_backend(pid) FROM pg_stat_activity " +
+            $"WHERE application_name = '{culprit.Replace("'", "''")}' AND state = 'idle' AND state_change < now() - interval '{idleLongerThan:0} seconds';" +
+            (oldestIdle is { } observed ? $" (its oldest idle connection had been idle {Humanize.Duration(observed)})." : "") +
+            " Risk: the pool reconnects; in-flight work is not affected.",
+            "medium", [f.Id]);
     }
 
     /// <summary>0.6 at the threshold, rising linearly to 0.95 when every usable slot is taken.</summary>
