@@ -12,7 +12,9 @@ public static class ScenarioCatalog
     public static TestConfig Scenario(this TestConfig catalog, string environment, ScenarioDatabase db,
         int? port = null, string? database = null, string? password = null) =>
         catalog.Postgres(environment, TargetName(environment), port ?? db.Server.Port, database ?? db.Name,
-            $"op://Scenarios/{environment}", db.MonitorRole, password ?? db.MonitorPassword);
+            Credential(environment), db.MonitorRole, password ?? db.MonitorPassword);
 
     public static string TargetName(string environment) => environment + "-db";
+
+    public static string Credential(string environment) => $"op://Scenarios/{environment}";
 }

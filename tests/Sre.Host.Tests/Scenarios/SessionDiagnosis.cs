@@ -3,6 +3,7 @@ using Sre.Host.Tests.Support;
 
 namespace Sre.Host.Tests.Scenarios;
 
+/// <summary>Diagnoses a scenario the way an engineer does, over the server's HTTP API.</summary>
 public static class SessionDiagnosis
 {
     private static readonly string[] Terminal = ["completed", "failed", "denied", "expired", "cancelled"];
@@ -14,6 +15,9 @@ public static class SessionDiagnosis
         var id = await sre.DiagnoseAsync(problem, environment, cancellationToken);
         var waiting = await sre.WaitForPhaseAsync(id, cancellationToken, ["waiting_for_input", .. Terminal]);
         Assert.True(waiting.GetProperty("phase").GetString() == "waiting_for_input", $"session {id} never asked for approval: {waiting}");
+        // The planner read the problem as a database one and asks for exactly this target's credential.
+        var access = Assert.Single(waiting.GetProperty("requestedAccess").EnumerateArray());
+        Assert.Equal(ScenarioCatalog.Credential(environment), access.GetProperty("reference").GetString());
 
         var (approved, status) = await sre.PostAsync($"/approve/{id}", new { approved = true }, cancellationToken);
         Assert.True(approved.StatusCode == HttpStatusCode.OK, $"approve answered {(int)approved.StatusCode}: {status}");
