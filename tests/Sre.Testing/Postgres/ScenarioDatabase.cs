@@ -130,9 +130,8 @@ public sealed class ScenarioDatabase : IAsyncDisposable
     }
 
     /// <summary>Ends every session on this database (the scenario's and anyone else's) and waits until
-    /// their backends are gone, so a scenario that fills connection slots can give them back while the
-    /// database stays for the next one.</summary>
-    public async Task EndSessionsAsync(CancellationToken cancellationToken = default)
+    /// their backends are gone, so the next scenario on the server starts clean.</summary>
+    private async Task EndSessionsAsync(CancellationToken cancellationToken = default)
     {
         await Server.ExecuteAsync(
             $"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{Name}' AND pid <> pg_backend_pid()", cancellationToken: cancellationToken);
