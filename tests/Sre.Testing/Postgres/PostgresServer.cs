@@ -3,8 +3,9 @@ using Npgsql;
 
 namespace Sre.Testing.Postgres;
 
-/// <summary>A real PostgreSQL 15 started for the tests: initdb into a temporary directory, a
-/// loopback port, password authentication (scram) and pg_stat_statements preloaded. Runs the
+/// <summary>A real PostgreSQL 15 started for the tests: a fresh cluster in a temporary directory
+/// (a copy of one initdb per process), a loopback port, password authentication (scram) and
+/// pg_stat_statements preloaded. Runs the
 /// server binaries as the 'postgres' system user when the tests run as root (initdb refuses root).
 /// A missing installation is an error, never a skip: `./test.sh` installs it.</summary>
 public sealed class PostgresServer : IAsyncDisposable
@@ -31,20 +32,52 @@ public sealed class PostgresServer : IAsyncDisposable
     {
         options ??= new PostgresServerOptions();
         var bin = FindBinaries();
+        var template = await TemplateAsync(bin, cancellationToken);
         var root = Path.Combine(Path.GetTempPath(), "sre-pg-" + Guid.NewGuid().ToString("N")[..12]);
         Directory.CreateDirectory(root);
-        var data = Path.Combine(root, "data");
-        var password = "pw-" + Guid.NewGuid().ToString("N")[..16];
-        var pwfile = Path.Combine(root, "pwfile");
-        await File.WriteAllTextAsync(pwfile, password, cancellationToken);
         ChownToPostgres(root);
+        var data = Path.Combine(root, "data");
+        // cp -a keeps the owner (postgres, when the tests run as root) and the 0700 mode initdb gave it.
+        await RunAsync("cp", ["-a", template.Data, data], cancellationToken);
 
-        await RunAsync(bin, "initdb", ["-D", data, "-U", SuperUser, "--pwfile=" + pwfile, "--auth=scram-sha-256", "-E", "UTF8", "--locale=C"], cancellationToken);
         var port = options.Port ?? FreePort.Next();
-        var server = new PostgresServer(bin, data, port, password);
+        var server = new PostgresServer(bin, data, port, template.Password);
         await server.AppendConfigAsync(options, root);
         if (options.Start) await server.StartProcessAsync(cancellationToken);
         return server;
+    }
+
+    private static readonly SemaphoreSlim TemplateLock = new(1, 1);
+    private static (string Data, string Password)? _template;
+
+    /// <summary>One initdb per test process; every server starts from a copy of it, which costs a
+    /// fraction of initdb's CPU (the tests start dozens of servers on two cores). Servers of one
+    /// process share the superuser password, a random one.</summary>
+    private static async Task<(string Data, string Password)> TemplateAsync(string bin, CancellationToken cancellationToken)
+    {
+        await TemplateLock.WaitAsync(cancellationToken);
+        try
+        {
+            if (_template is { } ready) return ready;
+            var root = Path.Combine(Path.GetTempPath(), "sre-pg-template-" + Guid.NewGuid().ToString("N")[..12]);
+            Directory.CreateDirectory(root);
+            var password = "pw-" + Guid.NewGuid().ToString("N")[..16];
+            var pwfile = Path.Combine(root, "pwfile");
+            await File.WriteAllTextAsync(pwfile, password, cancellationToken);
+            ChownToPostgres(root);
+            var data = Path.Combine(root, "data");
+            await RunAsync(bin, "initdb", ["-D", data, "-U", SuperUser, "--pwfile=" + pwfile, "--auth=scram-sha-256", "-E", "UTF8", "--locale=C", "--no-sync"], cancellationToken);
+            AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+            {
+                try { Directory.Delete(root, recursive: true); } catch { /* temp dir */ }
+            };
+            _template = (data, password);
+            return _template.Value;
+        }
+        finally
+        {
+            TemplateLock.Release();
+        }
     }
 
     private async Task AppendConfigAsync(PostgresServerOptions options, string root)
@@ -72,7 +105,8 @@ public sealed class PostgresServer : IAsyncDisposable
 
     /// <summary>Clones this server with pg_basebackup -R into a streaming standby on its own port.
     /// The standby connects as <paramref name="applicationName"/> (what pg_stat_replication shows)
-    /// and, when <paramref name="slotName"/> is given, through that physical slot (created here).</summary>
+    /// and, when <paramref name="slotName"/> is given, through that physical slot (created here).
+    /// Returns once the primary shows it streaming.</summary>
     public async Task<PostgresServer> StartStandbyAsync(string applicationName, string? slotName = null, CancellationToken cancellationToken = default)
     {
         if (slotName is not null)
@@ -89,6 +123,9 @@ public sealed class PostgresServer : IAsyncDisposable
         if (slotName is not null) conf.Add($"primary_slot_name = '{slotName}'");
         await File.AppendAllLinesAsync(Path.Combine(data, "postgresql.conf"), conf, cancellationToken);
         await standby.StartProcessAsync(cancellationToken);
+        await ScenarioDatabase.WaitUntilAsync(this,
+            $"SELECT EXISTS (SELECT 1 FROM pg_stat_replication WHERE application_name = '{applicationName.Replace("'", "''")}' AND state = 'streaming')",
+            $"standby '{applicationName}' to stream", cancellationToken: cancellationToken);
         return standby;
     }
 
@@ -188,9 +225,13 @@ public sealed class PostgresServer : IAsyncDisposable
     internal static async Task RunAsync(string bin, string tool, IEnumerable<string> args, CancellationToken cancellationToken)
     {
         var exe = Path.Combine(bin, tool);
-        var psi = IsRoot
-            ? new ProcessStartInfo("runuser", ["-u", "postgres", "--", exe, .. args])
-            : new ProcessStartInfo(exe, args);
+        await RunAsync(IsRoot ? "runuser" : exe, IsRoot ? ["-u", "postgres", "--", exe, .. args] : args, cancellationToken);
+    }
+
+    private static async Task RunAsync(string program, IEnumerable<string> args, CancellationToken cancellationToken)
+    {
+        var psi = new ProcessStartInfo(program, args);
+        var tool = Path.GetFileName(program);
         psi.RedirectStandardOutput = true;
         psi.RedirectStandardError = true;
         psi.UseShellExecute = false;

@@ -114,39 +114,64 @@ public sealed class ScenarioDatabase : IAsyncDisposable
     public Task WaitUntilAsync(string booleanSql, string what, CancellationToken cancellationToken = default) =>
         WaitUntilAsync(Server, booleanSql, what, Name, cancellationToken);
 
+    /// <remarks>One connection serves every poll (each statement is its own transaction, so now()
+    /// moves): a login per poll would cost more CPU than the scenarios themselves over a minute's wait.</remarks>
     public static async Task WaitUntilAsync(PostgresServer server, string booleanSql, string what, string database = "postgres", CancellationToken cancellationToken = default)
     {
         var until = DateTime.UtcNow.AddSeconds(120);
+        await using var connection = await server.OpenAsync(database, applicationName: "scenario-wait", cancellationToken: cancellationToken);
+        await using var poll = new NpgsqlCommand(booleanSql, connection);
         while (true)
         {
-            if (await server.ScalarAsync<bool>(booleanSql, database, cancellationToken)) return;
+            if (await poll.ExecuteScalarAsync(cancellationToken) is true) return;
             if (DateTime.UtcNow > until) throw new TimeoutException($"Gave up waiting for {what} ({booleanSql}).");
             await Task.Delay(100, cancellationToken);
         }
+    }
+
+    /// <summary>Ends every session on this database (the scenario's and anyone else's) and waits until
+    /// their backends are gone, so the next scenario on the server starts clean.</summary>
+    private async Task EndSessionsAsync(CancellationToken cancellationToken = default)
+    {
+        await Server.ExecuteAsync(
+            $"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{Name}' AND pid <> pg_backend_pid()", cancellationToken: cancellationToken);
+        await ReleaseAsync();
+        await WaitUntilAsync(Server, $"SELECT NOT EXISTS (SELECT 1 FROM pg_stat_activity WHERE datname = '{Name}')", $"sessions of {Name} to end", cancellationToken: cancellationToken);
+    }
+
+    /// <summary>Closes the connections this scenario holds and lets its background statements finish.</summary>
+    private async Task ReleaseAsync()
+    {
+        List<NpgsqlConnection> connections;
+        lock (_connections)
+        {
+            connections = [.. _connections];
+            _connections.Clear();
+        }
+        foreach (var c in connections)
+            try { await c.DisposeAsync(); } catch { /* terminated */ }
+        List<Task> background;
+        lock (_background)
+        {
+            background = [.. _background];
+            _background.Clear();
+        }
+        await Task.WhenAll(background);
     }
 
     public async ValueTask DisposeAsync()
     {
         try
         {
-            await Server.ExecuteAsync(
-                $"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{Name}' AND pid <> pg_backend_pid()");
-        }
-        catch { /* server may already be gone */ }
-        List<NpgsqlConnection> connections;
-        lock (_connections) connections = [.. _connections];
-        foreach (var c in connections)
-            try { await c.DisposeAsync(); } catch { /* terminated */ }
-        List<Task> background;
-        lock (_background) background = [.. _background];
-        await Task.WhenAll(background);
-        try
-        {
-            await WaitUntilAsync(Server, $"SELECT NOT EXISTS (SELECT 1 FROM pg_stat_activity WHERE datname = '{Name}')", $"sessions of {Name} to end");
+            await EndSessionsAsync();
             await Server.ExecuteAsync($"DROP DATABASE IF EXISTS {Name} WITH (FORCE)");
             await Server.ExecuteAsync($"DROP ROLE IF EXISTS {AppRole}");
             await Server.ExecuteAsync($"DROP ROLE IF EXISTS {MonitorRole}");
         }
-        catch { /* server may already be gone */ }
+        catch
+        {
+            // The server may already be gone: still close what this scenario holds.
+            await ReleaseAsync();
+        }
     }
 }

@@ -17,11 +17,7 @@ public sealed class ConnectionScenarioTests(SmallServerFixture fixture) : IClass
     {
         var ct = TestContext.Current.CancellationToken;
         await using var db = await ScenarioDatabase.CreateAsync(fixture.Server, "exhaust", cancellationToken: ct);
-        for (var i = 0; i < Usable - 1; i++)
-        {
-            var c = await db.OpenAppSessionAsync("checkout-svc", ct);
-            await ScenarioDatabase.RunAsync(c, "SELECT 1", ct);
-        }
+        await db.HoldIdleConnectionsAsync("checkout-svc", Usable - 1, ct);
 
         // One slot is left: the agent must make do with a single connection for every check.
         var result = await Diagnose.RunAsync(db.Target(), db.MonitorCredential(), Problem, cancellationToken: ct);
@@ -48,8 +44,7 @@ public sealed class ConnectionScenarioTests(SmallServerFixture fixture) : IClass
     {
         var ct = TestContext.Current.CancellationToken;
         await using var db = await ScenarioDatabase.CreateAsync(fixture.Server, "full", cancellationToken: ct);
-        for (var i = 0; i < Usable; i++)
-            await db.OpenAppSessionAsync("checkout-svc", ct);
+        await db.HoldIdleConnectionsAsync("checkout-svc", Usable, ct);
 
         var result = await Diagnose.RunAsync(db.Target(), db.MonitorCredential(), Problem, cancellationToken: ct);
 

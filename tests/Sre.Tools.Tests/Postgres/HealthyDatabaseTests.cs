@@ -12,14 +12,7 @@ public sealed class HealthyDatabaseTests(PostgresFixture fixture) : IClassFixtur
     {
         var ct = TestContext.Current.CancellationToken;
         await using var db = await ScenarioDatabase.CreateAsync(fixture.Server, "healthy", cancellationToken: ct);
-        await db.ExecuteAsync("""
-            CREATE TABLE customers (id bigint PRIMARY KEY, email text NOT NULL UNIQUE, created_at timestamptz DEFAULT now());
-            INSERT INTO customers (id, email) SELECT g, 'c' || g || '@example.com' FROM generate_series(1, 5000) g;
-            ANALYZE customers;
-            """, ct);
-        var app = await db.OpenAppSessionAsync("checkout-svc", ct);
-        for (var i = 1; i <= 50; i++)
-            await ScenarioDatabase.RunAsync(app, $"SELECT email FROM customers WHERE id = {i}", ct);
+        await db.ServeIndexedLookupsAsync("checkout-svc", lookups: 50, ct);
 
         var result = await Diagnose.RunAsync(db.Target(), db.MonitorCredential(), "checkout is slow and sometimes fails to connect to the database", cancellationToken: ct);
 

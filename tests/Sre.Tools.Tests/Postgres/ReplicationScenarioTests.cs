@@ -15,16 +15,8 @@ public sealed class ReplicationScenarioTests(ReplicationFixture fixture) : IClas
     {
         var ct = TestContext.Current.CancellationToken;
         await using var db = await ScenarioDatabase.CreateAsync(fixture.Server, "replag", cancellationToken: ct);
-        await db.ExecuteAsync("CREATE TABLE ledger (id bigint PRIMARY KEY, entry text NOT NULL)", ct);
-        await CaughtUpAsync(ct);
-        await fixture.Standby.ExecuteAsync("SELECT pg_wal_replay_pause()", cancellationToken: ct);
-        try
+        await using (await db.PauseReplayBehindWritesAsync(fixture.Standby, ReplicationFixture.StandbyName, ct))
         {
-            await db.ExecuteAsync("INSERT INTO ledger SELECT g, repeat('x', 200) FROM generate_series(1, 100000) g", ct);
-            await ScenarioDatabase.WaitUntilAsync(fixture.Server,
-                $"SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), replay_lsn) > 20 * 1024 * 1024 AND pg_wal_lsn_diff(pg_current_wal_lsn(), flush_lsn) < 1024 * 1024 FROM pg_stat_replication WHERE application_name = '{ReplicationFixture.StandbyName}'",
-                "the standby to receive the WAL without replaying it", cancellationToken: ct);
-
             var result = await Diagnose.RunAsync(db.Target(), db.MonitorCredential(), Problem, cancellationToken: ct);
 
             Assert.True(result.RootCause.Category == RootCauseCategory.DbReplicationLag, result.ToString());
@@ -41,13 +33,5 @@ public sealed class ReplicationScenarioTests(ReplicationFixture fixture) : IClas
             var recovery = Assert.Single(onStandby.Of(PostgresChecks.Replication, PostgresFindingKinds.Recovery));
             Assert.True(recovery.Flag("replayPaused"));
         }
-        finally
-        {
-            await fixture.Standby.ExecuteAsync("SELECT pg_wal_replay_resume()", cancellationToken: CancellationToken.None);
-        }
     }
-
-    private Task CaughtUpAsync(CancellationToken ct) => ScenarioDatabase.WaitUntilAsync(fixture.Server,
-        $"SELECT replay_lsn >= pg_current_wal_lsn() FROM pg_stat_replication WHERE application_name = '{ReplicationFixture.StandbyName}'",
-        "the standby to replay everything", cancellationToken: ct);
 }

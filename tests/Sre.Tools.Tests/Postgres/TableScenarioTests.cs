@@ -14,15 +14,7 @@ public sealed class TableScenarioTests(PostgresFixture fixture) : IClassFixture<
     {
         var ct = TestContext.Current.CancellationToken;
         await using var db = await ScenarioDatabase.CreateAsync(fixture.Server, "noindex", cancellationToken: ct);
-        await db.ExecuteAsync("""
-            CREATE TABLE orders (id bigint PRIMARY KEY, customer_email text NOT NULL, amount numeric(10,2) NOT NULL, created_at timestamptz NOT NULL DEFAULT now());
-            INSERT INTO orders (id, customer_email, amount) SELECT g, 'customer' || (g % 5000) || '@example.com', g % 100 FROM generate_series(1, 200000) g;
-            ANALYZE orders;
-            """, ct);
-        var app = await db.OpenAppSessionAsync("checkout-svc", ct);
-        for (var i = 0; i < 60; i++)
-            await ScenarioDatabase.RunAsync(app, $"/* checkout-svc:order-history */ SELECT id, amount FROM orders WHERE customer_email = 'customer{i}@example.com'", ct);
-        await db.DisconnectAsync(app, ct);
+        await db.LookUpByUnindexedColumnAsync("checkout-svc", lookups: 60, ct);
 
         var result = await Diagnose.RunAsync(db.Target(), db.MonitorCredential(), "checkout page is slow", cancellationToken: ct);
 
@@ -47,11 +39,7 @@ public sealed class TableScenarioTests(PostgresFixture fixture) : IClassFixture<
     {
         var ct = TestContext.Current.CancellationToken;
         await using var db = await ScenarioDatabase.CreateAsync(fixture.Server, "bloat", cancellationToken: ct);
-        await db.ExecuteAsync("""
-            CREATE TABLE events (id bigint PRIMARY KEY, payload text NOT NULL) WITH (autovacuum_enabled = false);
-            INSERT INTO events SELECT g, repeat('x', 100) FROM generate_series(1, 100000) g;
-            DELETE FROM events WHERE id % 5 <> 0;
-            """, ct);
+        await db.LeaveDeadRowsAsync("events", rows: 100000, deadPercent: 80, ct);
 
         var result = await Diagnose.RunAsync(db.Target(), db.MonitorCredential(), "the events page got slow and the disk is filling up", cancellationToken: ct);
 
@@ -72,18 +60,7 @@ public sealed class TableScenarioTests(PostgresFixture fixture) : IClassFixture<
     {
         var ct = TestContext.Current.CancellationToken;
         await using var db = await ScenarioDatabase.CreateAsync(fixture.Server, "deadlock", cancellationToken: ct);
-        await db.ExecuteAsync("CREATE TABLE stock (id int PRIMARY KEY, qty int NOT NULL); INSERT INTO stock VALUES (1, 10), (2, 10);", ct);
-        var a = await db.OpenAppSessionAsync("order-svc", ct);
-        var b = await db.OpenAppSessionAsync("restock-job", ct);
-        await ScenarioDatabase.RunAsync(a, "BEGIN; UPDATE stock SET qty = qty - 1 WHERE id = 1;", ct);
-        await ScenarioDatabase.RunAsync(b, "BEGIN; UPDATE stock SET qty = qty + 1 WHERE id = 2;", ct);
-        var first = ScenarioDatabase.RunAsync(a, "UPDATE stock SET qty = qty - 1 WHERE id = 2", ct);
-        await db.WaitUntilAsync($"SELECT wait_event_type = 'Lock' FROM pg_stat_activity WHERE pid = {a.ProcessID}", "order-svc to wait for restock-job", ct);
-        var second = ScenarioDatabase.RunAsync(b, "UPDATE stock SET qty = qty + 1 WHERE id = 1", ct);
-        var outcomes = await Task.WhenAll(Outcome(first), Outcome(second));
-        Assert.Contains(outcomes, e => e is Npgsql.PostgresException { SqlState: "40P01" });
-        await db.DisconnectAsync(a, ct);
-        await db.DisconnectAsync(b, ct);
+        await db.DeadlockAsync(ct);
 
         var result = await Diagnose.RunAsync(db.Target(), db.MonitorCredential(), "orders fail with 'deadlock detected' errors", cancellationToken: ct);
 
@@ -109,11 +86,5 @@ public sealed class TableScenarioTests(PostgresFixture fixture) : IClassFixture<
         Assert.False(info.Flag("available"));
         Assert.DoesNotContain(result.Findings, f => f.Text("kind") == PostgresFindingKinds.Incomplete);
         Assert.Equal(RootCauseCategory.Unknown, result.RootCause.Category);
-    }
-
-    private static async Task<Exception?> Outcome(Task task)
-    {
-        try { await task; return null; }
-        catch (Exception e) { return e; }
     }
 }
