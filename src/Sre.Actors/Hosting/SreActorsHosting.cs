@@ -75,7 +75,7 @@ public static class SreActorsHosting
 
         return builder.WithActors((system, registry) =>
         {
-            var journal = PersistenceQuery.Get(system).ReadJournalFor<SqlReadJournal>(SqlReadJournal.Identifier);
+            var journal = SreReadJournal.Get(system);
             registry.Register<SessionDirectoryKey>(system.ActorOf(
                 SessionDirectoryActor.Props(setup.Directory, journal, () => registry.Get<SessionRegion>()), "session-directory"));
         });

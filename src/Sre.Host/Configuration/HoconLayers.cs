@@ -50,6 +50,8 @@ public sealed partial class HoconLayers
 
     private void Add(string source, string text)
     {
+        if (HoconSyntax.FindProblem(text) is { } problem)
+            throw new InvalidConfigurationException($"{source}: not valid HOCON: {problem}");
         var resolved = Resolve(text);
         try
         {

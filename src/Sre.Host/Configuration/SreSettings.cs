@@ -16,6 +16,8 @@ public sealed record SreSettings
     public required string SecretProvider { get; init; }
     public required Config Secrets { get; init; }
     public required Config Llm { get; init; }
+    /// <summary>sre.agents: per-agent tuning (sre.agents.database.thresholds …).</summary>
+    public Config Agents { get; init; } = Config.Empty;
     public required string PersistenceProvider { get; init; }
     public string? PersistenceConnectionString { get; init; }
     public required IReadOnlyList<AuthToken> Tokens { get; init; }
@@ -55,6 +57,7 @@ public sealed record SreSettings
                 SecretProvider = provider,
                 Secrets = c.GetConfig("sre.secrets") ?? Config.Empty,
                 Llm = c.GetConfig("sre.llm") ?? Config.Empty,
+                Agents = c.GetConfig("sre.agents") ?? Config.Empty,
                 PersistenceProvider = persistence,
                 PersistenceConnectionString = NullIfEmpty(c.GetString("sre.persistence.connection-string", null)),
                 Tokens = ReadTokens(c, layers),

@@ -54,7 +54,7 @@ public static class ServerHost
         });
 
         var provider = SecretProviders.Create(settings);
-        var tools = ToolSet.Create();
+        var tools = ToolSet.Create(settings);
         var (planner, synthesizer, investigator, llm) = Orchestration.Create(settings, tools, provider, redactor);
         var setup = new SreNodeSetup
         {
@@ -95,7 +95,7 @@ public static class ServerHost
         });
 
         builder.Services.AddSingleton(sp => new SessionGateway(sp.GetRequiredService<IRequiredActor<SessionRegion>>().ActorRef, TimeSpan.FromSeconds(15)));
-        builder.Services.AddSingleton(sp => PersistenceQuery.Get(sp.GetRequiredService<ActorSystem>()).ReadJournalFor<SqlReadJournal>(SqlReadJournal.Identifier));
+        builder.Services.AddSingleton(sp => SreReadJournal.Get(sp.GetRequiredService<ActorSystem>()));
         builder.Services.AddSingleton(sp => new SessionEventSource(sp.GetRequiredService<ActorSystem>(), sp.GetRequiredService<SqlReadJournal>()));
         builder.Services.AddSingleton(sp => new AuditReader(sp.GetRequiredService<ActorSystem>(), sp.GetRequiredService<SqlReadJournal>()));
         builder.Services.AddSingleton<ReadinessProbe>();

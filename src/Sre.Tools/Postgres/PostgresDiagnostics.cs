@@ -29,6 +29,9 @@ public sealed class PostgresDiagnostics(PostgresDiagnosticsOptions? options = nu
 
     private readonly PostgresDiagnosticsOptions _options = options ?? new PostgresDiagnosticsOptions();
 
+    /// <summary>How this instance is tuned (timeouts, connections, thresholds).</summary>
+    public PostgresDiagnosticsOptions Options => _options;
+
     public string Agent => AgentKind.Database;
 
     public IReadOnlyList<CheckInfo> Checks => PostgresChecks.All;
