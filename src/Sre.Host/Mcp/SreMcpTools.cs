@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using System.Text;
 using ModelContextProtocol;
+using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 using Sre.Host.Client;
 
@@ -87,7 +88,7 @@ public sealed class SreMcpTools(ISreClientSource source)
     public async Task<string> WaitForReport(
         [Description("The session id")] string sessionId,
         [Description("Give up waiting after this many seconds (default 300, at most 1800); the session keeps running")] int? timeoutSeconds = null,
-        IProgress<ProgressNotificationValue>? progress = null,
+        RequestContext<CallToolRequestParams>? request = null,
         CancellationToken cancellationToken = default)
     {
         using var client = source.Create();
@@ -105,7 +106,9 @@ public sealed class SreMcpTools(ISreClientSource source)
             {
                 await foreach (var e in client.StreamAsync(sessionId, after: null, timeout.Token))
                 {
-                    progress?.Report(new ProgressNotificationValue { Progress = ++count, Message = SessionText.Progress(e) });
+                    // Awaited one by one (IProgress would fire and forget), so the client sees them in order.
+                    if (request?.Params?.ProgressToken is { } token)
+                        await request.Server.NotifyProgressAsync(token, new ProgressNotificationValue { Progress = ++count, Message = SessionText.Progress(e) }, cancellationToken: timeout.Token);
                     if (e.IsFinal)
                     {
                         reason = e.Text("reason");

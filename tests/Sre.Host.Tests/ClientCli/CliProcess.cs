@@ -49,7 +49,7 @@ public sealed class CliProcess : IAsyncDisposable
 
     public async Task WaitForOutputAsync(string text, CancellationToken cancellationToken)
     {
-        var deadline = DateTime.UtcNow + Cli.Timeout;
+        var deadline = DateTime.UtcNow + SreCli.Timeout;
         while (!Stdout.Contains(text, StringComparison.Ordinal))
         {
             if (DateTime.UtcNow > deadline || _process.HasExited && !Stdout.Contains(text, StringComparison.Ordinal) && _pumps.IsCompleted)
@@ -68,7 +68,7 @@ public sealed class CliProcess : IAsyncDisposable
 
     public async Task<int> WaitForExitAsync()
     {
-        using var timeout = new CancellationTokenSource(Cli.Timeout);
+        using var timeout = new CancellationTokenSource(SreCli.Timeout);
         await _process.WaitForExitAsync(timeout.Token);
         await _pumps;
         return _process.ExitCode;

@@ -14,7 +14,7 @@ public sealed class DiagnoseCommandTests(SharedServer shared) : IClassFixture<Sh
     [Fact]
     public async Task Piped_with_approve_it_shows_the_prompt_the_agents_the_findings_and_the_report_and_exits_0()
     {
-        var result = await Cli.RunAsync(Cli.Environment(Sre.BaseUrl), null, "diagnose", Problem, "--env", "prod", "--approve");
+        var result = await SreCli.RunAsync(SreCli.Environment(Sre.BaseUrl), null, "diagnose", Problem, "--env", "prod", "--approve");
 
         Assert.True(result.Exit == 0, result.ToString());
         var o = result.Stdout;
@@ -40,7 +40,7 @@ public sealed class DiagnoseCommandTests(SharedServer shared) : IClassFixture<Sh
     public async Task A_typed_y_approves_and_the_session_completes()
     {
         var ct = TestContext.Current.CancellationToken;
-        await using var process = CliProcess.Start(Cli.Environment(Sre.BaseUrl), "diagnose", Problem, "--env", "prod");
+        await using var process = CliProcess.Start(SreCli.Environment(Sre.BaseUrl), "diagnose", Problem, "--env", "prod");
         await process.WaitForOutputAsync("Approve? [y/N] ", ct);
         await process.TypeAsync("y\n");
         var exit = await process.WaitForExitAsync();
@@ -54,7 +54,7 @@ public sealed class DiagnoseCommandTests(SharedServer shared) : IClassFixture<Sh
     [Fact]
     public async Task Json_prints_one_parseable_object_per_event_and_ends_with_the_exit()
     {
-        var result = await Cli.RunAsync(Cli.Environment(Sre.BaseUrl), null, "diagnose", Problem, "--env", "prod", "--approve", "--json",
+        var result = await SreCli.RunAsync(SreCli.Environment(Sre.BaseUrl), null, "diagnose", Problem, "--env", "prod", "--approve", "--json",
             "--context", "service=checkout-svc");
 
         Assert.True(result.Exit == 0, result.ToString());
@@ -81,7 +81,7 @@ public sealed class DiagnoseCommandTests(SharedServer shared) : IClassFixture<Sh
     [Fact]
     public async Task Deny_ends_the_session_denied_with_exit_3()
     {
-        var result = await Cli.RunAsync(Cli.Environment(Sre.BaseUrl), null, "diagnose", Problem, "--env", "prod", "--deny", "--reason", "not during the freeze");
+        var result = await SreCli.RunAsync(SreCli.Environment(Sre.BaseUrl), null, "diagnose", Problem, "--env", "prod", "--deny", "--reason", "not during the freeze");
 
         Assert.Equal(3, result.Exit);
         Assert.Contains("✗ denied by local: not during the freeze", result.Stdout);
@@ -92,7 +92,7 @@ public sealed class DiagnoseCommandTests(SharedServer shared) : IClassFixture<Sh
     [Fact]
     public async Task End_of_input_at_the_prompt_means_no_and_exits_3()
     {
-        var result = await Cli.RunAsync(Cli.Environment(Sre.BaseUrl), "", "diagnose", Problem, "--env", "prod");
+        var result = await SreCli.RunAsync(SreCli.Environment(Sre.BaseUrl), "", "diagnose", Problem, "--env", "prod");
 
         Assert.Equal(3, result.Exit);
         Assert.Contains("No answer (end of input): denying", result.Stdout);
@@ -102,7 +102,7 @@ public sealed class DiagnoseCommandTests(SharedServer shared) : IClassFixture<Sh
     public async Task Ctrl_C_at_the_prompt_cancels_the_session_and_exits_130()
     {
         var ct = TestContext.Current.CancellationToken;
-        await using var process = CliProcess.Start(Cli.Environment(Sre.BaseUrl), "diagnose", Problem, "--env", "prod");
+        await using var process = CliProcess.Start(SreCli.Environment(Sre.BaseUrl), "diagnose", Problem, "--env", "prod");
         await process.WaitForOutputAsync("Approve? [y/N] ", ct);
         var id = System.Text.RegularExpressions.Regex.Match(process.Stdout, @"session (s-[0-9a-f]+)").Groups[1].Value;
 
@@ -118,34 +118,34 @@ public sealed class DiagnoseCommandTests(SharedServer shared) : IClassFixture<Sh
     [Fact]
     public async Task An_unknown_environment_is_a_rejection_with_the_servers_words_and_exit_8()
     {
-        var result = await Cli.RunAsync(Cli.Environment(Sre.BaseUrl), null, "diagnose", Problem, "--env", "prd", "--approve");
+        var result = await SreCli.RunAsync(SreCli.Environment(Sre.BaseUrl), null, "diagnose", Problem, "--env", "prd", "--approve");
 
         Assert.Equal(8, result.Exit);
         Assert.Contains("Unknown environment 'prd'", result.Stderr);
         Assert.Contains("Known: prod, staging", result.Stderr);
-        Cli.AssertNoStackTrace(result);
+        SreCli.AssertNoStackTrace(result);
     }
 
     [Fact]
     public async Task A_server_that_is_down_is_named_with_the_fix_and_exit_6()
     {
-        var dead = Cli.DeadServer();
-        var result = await Cli.RunAsync(Cli.Environment(dead), null, "diagnose", Problem, "--approve");
+        var dead = SreCli.DeadServer();
+        var result = await SreCli.RunAsync(SreCli.Environment(dead), null, "diagnose", Problem, "--approve");
 
         Assert.Equal(6, result.Exit);
         Assert.Contains($"Cannot reach the sre server at {dead} (connection refused)", result.Stderr);
         Assert.Contains("sre serve", result.Stderr);
-        Cli.AssertNoStackTrace(result);
+        SreCli.AssertNoStackTrace(result);
     }
 
     [Fact]
     public async Task Contradicting_flags_and_bad_context_are_usage_errors()
     {
-        var both = await Cli.RunAsync(Cli.Environment(Sre.BaseUrl), null, "diagnose", Problem, "--approve", "--deny");
+        var both = await SreCli.RunAsync(SreCli.Environment(Sre.BaseUrl), null, "diagnose", Problem, "--approve", "--deny");
         Assert.Equal(1, both.Exit);
         Assert.Contains("contradict", both.Stderr);
 
-        var context = await Cli.RunAsync(Cli.Environment(Sre.BaseUrl), null, "diagnose", Problem, "--context", "service");
+        var context = await SreCli.RunAsync(SreCli.Environment(Sre.BaseUrl), null, "diagnose", Problem, "--context", "service");
         Assert.Equal(1, context.Exit);
         Assert.Contains("not key=value", context.Stderr);
     }

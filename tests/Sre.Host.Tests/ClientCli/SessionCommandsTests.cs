@@ -13,51 +13,51 @@ public sealed class SessionCommandsTests(SharedServer shared, TestDatabase db) :
     public async Task Status_shows_the_prompt_approve_with_a_reference_runs_it_and_report_wait_prints_the_markdown()
     {
         var ct = TestContext.Current.CancellationToken;
-        var env = Cli.Environment(Sre.BaseUrl);
+        var env = SreCli.Environment(Sre.BaseUrl);
         var id = await Sre.DiagnoseAsync("Diagnose slow queries in prod", "prod", ct);
         await Sre.WaitForPhaseAsync(id, ct, "waiting_for_input");
 
-        var status = await Cli.RunAsync(env, null, "status", id);
+        var status = await SreCli.RunAsync(env, null, "status", id);
         Assert.Equal(0, status.Exit);
         Assert.Contains($"{id}  waiting_for_input  prod", status.Stdout);
         Assert.Contains(TestConfig.ProdDb, status.Stdout);
         Assert.Contains($"sre approve {id}", status.Stdout);
 
-        var approve = await Cli.RunAsync(env, null, "approve", id, "--reference", TestConfig.ProdDb);
+        var approve = await SreCli.RunAsync(env, null, "approve", id, "--reference", TestConfig.ProdDb);
         Assert.True(approve.Exit == 0, approve.ToString());
         Assert.Contains($"Approved {id}: {TestConfig.ProdDb}", approve.Stdout);
 
-        var report = await Cli.RunAsync(env, null, "report", id, "--wait");
+        var report = await SreCli.RunAsync(env, null, "report", id, "--wait");
         Assert.True(report.Exit == 0, report.ToString());
         Assert.StartsWith("# Diagnosis: Diagnose slow queries in prod", report.Stdout);
 
-        var json = await Cli.RunAsync(env, null, "status", id, "--json");
+        var json = await SreCli.RunAsync(env, null, "status", id, "--json");
         Assert.Equal("completed", json.Json.GetProperty("phase").GetString());
 
-        var again = await Cli.RunAsync(env, null, "approve", id);
+        var again = await SreCli.RunAsync(env, null, "approve", id);
         Assert.Equal(8, again.Exit);
         Assert.Contains(id, again.Stderr);
-        Cli.AssertNoStackTrace(again);
+        SreCli.AssertNoStackTrace(again);
     }
 
     [Fact]
     public async Task Deny_and_cancel_end_sessions_and_sessions_lists_them()
     {
         var ct = TestContext.Current.CancellationToken;
-        var env = Cli.Environment(Sre.BaseUrl);
+        var env = SreCli.Environment(Sre.BaseUrl);
         var denied = await Sre.DiagnoseAsync("Diagnose locks in prod", "prod", ct);
         var cancelled = await Sre.DiagnoseAsync("Diagnose bloat in prod", "prod", ct);
         await Sre.WaitForPhaseAsync(denied, ct, "waiting_for_input");
         await Sre.WaitForPhaseAsync(cancelled, ct, "waiting_for_input");
 
-        var deny = await Cli.RunAsync(env, null, "deny", denied, "--reason", "wrong environment");
+        var deny = await SreCli.RunAsync(env, null, "deny", denied, "--reason", "wrong environment");
         Assert.Equal(0, deny.Exit);
         Assert.Contains($"Denied {denied}; now denied.", deny.Stdout);
-        var cancel = await Cli.RunAsync(env, null, "cancel", cancelled);
+        var cancel = await SreCli.RunAsync(env, null, "cancel", cancelled);
         Assert.Equal(0, cancel.Exit);
         Assert.Contains($"Session {cancelled} is cancelled.", cancel.Stdout);
 
-        var list = await Cli.RunAsync(env, null, "sessions", "--limit", "100");
+        var list = await SreCli.RunAsync(env, null, "sessions", "--limit", "100");
         Assert.Equal(0, list.Exit);
         Assert.Contains(list.Stdout.Split('\n'), l => l.StartsWith(denied) && l.Contains("denied"));
         Assert.Contains(list.Stdout.Split('\n'), l => l.StartsWith(cancelled) && l.Contains("cancelled"));
@@ -66,13 +66,13 @@ public sealed class SessionCommandsTests(SharedServer shared, TestDatabase db) :
     [Fact]
     public async Task Unknown_sessions_are_rejections_with_exit_8()
     {
-        var env = Cli.Environment(Sre.BaseUrl);
-        var status = await Cli.RunAsync(env, null, "status", "s-000000000000");
+        var env = SreCli.Environment(Sre.BaseUrl);
+        var status = await SreCli.RunAsync(env, null, "status", "s-000000000000");
         Assert.Equal(8, status.Exit);
         Assert.Contains("Unknown session 's-000000000000'", status.Stderr);
-        var report = await Cli.RunAsync(env, null, "report", "s-000000000000");
+        var report = await SreCli.RunAsync(env, null, "report", "s-000000000000");
         Assert.Equal(8, report.Exit);
-        Cli.AssertNoStackTrace(report);
+        SreCli.AssertNoStackTrace(report);
     }
 
     [Fact]
@@ -80,21 +80,21 @@ public sealed class SessionCommandsTests(SharedServer shared, TestDatabase db) :
     {
         var ct = TestContext.Current.CancellationToken;
         const string token = "alice-token-3c1f";
-        var dir = Cli.TempDirectory("sre-cli-auth");
+        var dir = SreCli.TempDirectory("sre-cli-auth");
         var config = TestConfig.Standard(db).Write(dir, $$"""sre.auth.tokens = [ { sha256 = "{{AuthToken.Hash(token)}}", principal = alice, roles = [requester, approver] } ]""");
         await using var sre = await SreTestServer.StartAsync(config, dir, cancellationToken: ct);
 
-        var anonymous = await Cli.RunAsync(Cli.Environment(sre.BaseUrl), null, "sessions");
+        var anonymous = await SreCli.RunAsync(SreCli.Environment(sre.BaseUrl), null, "sessions");
         Assert.Equal(7, anonymous.Exit);
         Assert.Contains($"The sre server at {sre.BaseUrl} needs a token", anonymous.Stderr);
         Assert.Contains("SRE_TOKEN", anonymous.Stderr);
 
-        var wrong = await Cli.RunAsync(Cli.Environment(sre.BaseUrl), null, "sessions", "--token", "nope");
+        var wrong = await SreCli.RunAsync(SreCli.Environment(sre.BaseUrl), null, "sessions", "--token", "nope");
         Assert.Equal(7, wrong.Exit);
         Assert.Contains("did not accept the token", wrong.Stderr);
         Assert.DoesNotContain("nope", wrong.Stderr);
 
-        var alice = await Cli.RunAsync(Cli.Environment(sre.BaseUrl, token: token), null, "diagnose", "Diagnose prod", "--env", "prod", "--approve");
+        var alice = await SreCli.RunAsync(SreCli.Environment(sre.BaseUrl, token: token), null, "diagnose", "Diagnose prod", "--env", "prod", "--approve");
         Assert.True(alice.Exit == 0, alice.ToString());
         Assert.Contains("✓ approved by alice", alice.Stdout);
     }

@@ -10,7 +10,7 @@ public sealed class TerminalTests(SharedServer shared) : IClassFixture<SharedSer
     public async Task On_a_terminal_it_colours_the_view_and_takes_a_typed_y()
     {
         var ct = TestContext.Current.CancellationToken;
-        var environment = Cli.Environment(shared.Sre.BaseUrl);
+        var environment = SreCli.Environment(shared.Sre.BaseUrl);
         environment.Remove("NO_COLOR");
         environment["TERM"] = "xterm-256color";
         await using var process = CliProcess.StartOnTerminal(environment, "diagnose", "Diagnose the database connection failures in prod", "--env", "prod");
@@ -31,7 +31,7 @@ public sealed class TerminalTests(SharedServer shared) : IClassFixture<SharedSer
     public async Task NO_COLOR_keeps_a_terminal_plain()
     {
         var ct = TestContext.Current.CancellationToken;
-        var environment = Cli.Environment(shared.Sre.BaseUrl);
+        var environment = SreCli.Environment(shared.Sre.BaseUrl);
         environment["TERM"] = "xterm-256color";
         await using var process = CliProcess.StartOnTerminal(environment, "diagnose", "Diagnose the database in prod", "--env", "prod", "--approve");
         var exit = await process.WaitForExitAsync();

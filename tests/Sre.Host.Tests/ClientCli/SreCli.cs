@@ -6,7 +6,7 @@ namespace Sre.Host.Tests.ClientCli;
 
 /// <summary>Runs the built `sre` client commands as a user's shell would: a clean environment (no
 /// inherited SRE_TOKEN, no colour unless asked), a private hook state directory, stdin piped.</summary>
-public static class Cli
+public static class SreCli
 {
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(120);
 
