@@ -35,7 +35,10 @@ public sealed record HookAnswer(JsonObject Body, int ExitCode)
     /// <summary>stop / sessionEnd: nothing to add (no follow-up message, so no loop).</summary>
     public static HookAnswer Empty() => new(new JsonObject(), Allowed);
 
-    public string ToJson() => Body.ToJsonString(new JsonSerializerOptions { WriteIndented = false });
+    private static readonly JsonSerializerOptions Options = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    /// <summary>One line of JSON, readable in Cursor's hook log (quotes and backticks unescaped).</summary>
+    public string ToJson() => Body.ToJsonString(Options);
 
     private static JsonObject Permission(string permission, string? userMessage, string? agentMessage)
     {
