@@ -70,6 +70,11 @@ public static class BeforeMcpHook
             return Deny($"sre: blocked the approval of {sessionId}: its confirmation is not your latest message.",
                 "`confirmation` must be the user's latest message copied exactly, and that message must approve. Do not paraphrase or reuse " +
                 "older messages; ask the user to approve and pass their reply verbatim.");
+        // Cursor gives each user message a new generation: the approval must come from the turn that
+        // the approving message started, not from a record planted later.
+        if (latest.GenerationId is { } promptGeneration && context.Input.GenerationId is { } callGeneration && promptGeneration != callGeneration)
+            return Deny($"sre: blocked the approval of {sessionId}: it was not made in reply to your approving message.",
+                "Approve only in the turn that the user's approving message started; ask the user again.");
 
         try
         {

@@ -11,7 +11,7 @@ public static class BeforePromptHook
         {
             try
             {
-                context.State.RecordPrompt(conversation, prompt, context.Clock.GetUtcNow());
+                context.State.RecordPrompt(conversation, prompt, input.GenerationId, context.Clock.GetUtcNow());
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {

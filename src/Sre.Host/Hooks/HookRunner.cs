@@ -106,7 +106,8 @@ public static class HookRunner
 
     private static async Task<string?> ReadAllAsync(TextReader stdin, TimeSpan limit)
     {
-        var read = stdin.ReadToEndAsync();
+        // Console.In reads synchronously: on a thread of its own, so a stdin never closed cannot hang us.
+        var read = Task.Run(stdin.ReadToEnd);
         var done = await Task.WhenAny(read, Task.Delay(limit));
         return done == read ? await read : null;
     }

@@ -18,7 +18,8 @@ public sealed class HookState(string directory)
 
     public string Directory { get; } = directory;
 
-    public sealed record PromptRecord(DateTimeOffset At, string Fingerprint);
+    /// <summary>One user message: when, its fingerprint, and the agent generation it started.</summary>
+    public sealed record PromptRecord(DateTimeOffset At, string Fingerprint, string? GenerationId = null);
 
     private sealed record PromptFile(string ConversationId, List<PromptRecord> Prompts);
 
@@ -36,10 +37,10 @@ public sealed class HookState(string directory)
         return new HookState(Path.Combine(root, "sre", "cursor"));
     }
 
-    public void RecordPrompt(string conversationId, string prompt, DateTimeOffset at)
+    public void RecordPrompt(string conversationId, string prompt, string? generationId, DateTimeOffset at)
     {
         var file = Read<PromptFile>(PromptPath(conversationId)) ?? new PromptFile(conversationId, []);
-        var prompts = file.Prompts.Append(new PromptRecord(at, ApprovalConfirmation.Fingerprint(prompt))).TakeLast(PromptsKept).ToList();
+        var prompts = file.Prompts.Append(new PromptRecord(at, ApprovalConfirmation.Fingerprint(prompt), generationId)).TakeLast(PromptsKept).ToList();
         Write(PromptPath(conversationId), file with { Prompts = prompts });
         PruneStale();
     }
@@ -53,7 +54,11 @@ public sealed class HookState(string directory)
     }
 
     /// <summary>before-mcp saw a diagnose call from this conversation.</summary>
-    public void HandOff(string key, string conversationId, DateTimeOffset at) => Write(Path.Combine(Directory, $"handoff-{key}.json"), new HandOffFile(conversationId, at));
+    public void HandOff(string key, string conversationId, DateTimeOffset at)
+    {
+        Write(Path.Combine(Directory, $"handoff-{key}.json"), new HandOffFile(conversationId, at));
+        PruneStale();
+    }
 
     /// <summary>`sre mcp` claims the hand-off for the same call (same arguments), if it is fresh.</summary>
     public string? TakeHandOff(string key, TimeSpan maxAge, DateTimeOffset now)
@@ -98,12 +103,17 @@ public sealed class HookState(string directory)
         File.Move(temp, path, overwrite: true);
     }
 
+    /// <summary>Hand-offs nobody claimed (an /mcp call, a refused one) and conversations untouched
+    /// for a week are deleted.</summary>
     private void PruneStale()
     {
         try
         {
             foreach (var f in new DirectoryInfo(Directory).EnumerateFiles("*.json"))
-                if (DateTime.UtcNow - f.LastWriteTimeUtc > StaleAfter) f.Delete();
+            {
+                var age = DateTime.UtcNow - f.LastWriteTimeUtc;
+                if (age > StaleAfter || (f.Name.StartsWith("handoff-", StringComparison.Ordinal) && age > TimeSpan.FromHours(1))) f.Delete();
+            }
         }
         catch (IOException)
         {

@@ -8,10 +8,14 @@ namespace Sre.Host.Tests.Hooks;
 /// object in others; both are used.</summary>
 public static class CursorInputs
 {
-    private static Dictionary<string, object?> Common(string hookEvent, string conversation) => new()
+    /// <summary>Cursor starts a new generation with each user message; the agent's tool calls in that
+    /// turn carry the same generation id.</summary>
+    public static string NewGeneration() => "5b3c1e9a-" + Guid.NewGuid().ToString("N")[..8];
+
+    private static Dictionary<string, object?> Common(string hookEvent, string conversation, string? generation = null) => new()
     {
         ["conversation_id"] = conversation,
-        ["generation_id"] = "5b3c1e9a-" + Guid.NewGuid().ToString("N")[..8],
+        ["generation_id"] = generation ?? NewGeneration(),
         ["model"] = "claude-4.5-sonnet",
         ["hook_event_name"] = hookEvent,
         ["cursor_version"] = "2.1.32",
@@ -27,15 +31,15 @@ public static class CursorInputs
         ["composer_mode"] = "agent",
     });
 
-    public static string BeforeSubmitPrompt(string conversation, string prompt) => Json(new(Common("beforeSubmitPrompt", conversation))
+    public static string BeforeSubmitPrompt(string conversation, string prompt, string? generation = null) => Json(new(Common("beforeSubmitPrompt", conversation, generation))
     {
         ["prompt"] = prompt,
         ["attachments"] = Array.Empty<object>(),
     });
 
     /// <summary>A stdio server's call (the command from .cursor/mcp.json), tool_input as a string.</summary>
-    public static string BeforeMcp(string conversation, string tool, object input, string command = "/home/dev/sre/.cursor/sre mcp") =>
-        Json(new(Common("beforeMCPExecution", conversation))
+    public static string BeforeMcp(string conversation, string tool, object input, string command = "/home/dev/sre/.cursor/sre mcp", string? generation = null) =>
+        Json(new(Common("beforeMCPExecution", conversation, generation))
         {
             ["tool_name"] = tool,
             ["tool_input"] = JsonSerializer.Serialize(input),

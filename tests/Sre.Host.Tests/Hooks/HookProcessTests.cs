@@ -131,43 +131,53 @@ public sealed class HookProcessTests(SharedServer shared) : IClassFixture<Shared
         var ct = TestContext.Current.CancellationToken;
         var conversation = Conversation();
         var id = await WaitingSessionAsync(conversation, ct);
-        string BeforeApprove(string? confirmation) => CursorInputs.BeforeMcp(conversation, "approve", new { sessionId = id, confirmation });
+        string BeforeApprove(string? confirmation, string generation) =>
+            CursorInputs.BeforeMcp(conversation, "approve", new { sessionId = id, confirmation }, generation: generation);
+        async Task<string> UserSays(string prompt)
+        {
+            var generation = CursorInputs.NewGeneration();
+            await Hook("before-prompt", CursorInputs.BeforeSubmitPrompt(conversation, prompt, generation));
+            return generation;
+        }
 
         // No record of anything the user said.
-        var unrecorded = await Hook("before-mcp", BeforeApprove($"approve {id}"));
+        var unrecorded = await Hook("before-mcp", BeforeApprove($"approve {id}", CursorInputs.NewGeneration()));
         Assert.Equal(2, unrecorded.Exit);
         Assert.Equal("deny", unrecorded.Json.GetProperty("permission").GetString());
         Assert.Contains("no record of your messages", unrecorded.Json.GetProperty("user_message").GetString());
 
         // The agent makes up an approval the user never typed.
-        await Hook("before-prompt", CursorInputs.BeforeSubmitPrompt(conversation, "Diagnose the database connection failures in prod"));
-        var invented = await Hook("before-mcp", BeforeApprove($"approve {id}"));
+        var turn = await UserSays("Diagnose the database connection failures in prod");
+        var invented = await Hook("before-mcp", BeforeApprove($"approve {id}", turn));
         Assert.Equal(2, invented.Exit);
         Assert.Contains("not your latest message", invented.Json.GetProperty("user_message").GetString());
         Assert.Contains("verbatim", invented.Json.GetProperty("agent_message").GetString());
 
         // No confirmation at all.
-        var missing = await Hook("before-mcp", BeforeApprove(null));
+        var missing = await Hook("before-mcp", BeforeApprove(null, turn));
         Assert.Equal(2, missing.Exit);
         Assert.Contains("No confirmation", missing.Json.GetProperty("agent_message").GetString());
 
         // The user's words, but they do not approve.
-        await Hook("before-prompt", CursorInputs.BeforeSubmitPrompt(conversation, "don't approve yet"));
-        var hedged = await Hook("before-mcp", BeforeApprove("don't approve yet"));
+        turn = await UserSays("don't approve yet");
+        var hedged = await Hook("before-mcp", BeforeApprove("don't approve yet", turn));
         Assert.Equal(2, hedged.Exit);
         Assert.Contains("does not read as an approval", hedged.Json.GetProperty("agent_message").GetString());
 
         // The user approves; the agent quotes them (case, spacing and quotes do not matter).
-        await Hook("before-prompt", CursorInputs.BeforeSubmitPrompt(conversation, $"Yes, approve {id}."));
-        var quoted = await Hook("before-mcp", BeforeApprove($"\"yes,  approve {id}\""));
+        turn = await UserSays($"Yes, approve {id}.");
+        var otherTurn = await Hook("before-mcp", BeforeApprove($"Yes, approve {id}.", CursorInputs.NewGeneration()));
+        Assert.Equal(2, otherTurn.Exit);
+        Assert.Contains("not made in reply to your approving message", otherTurn.Json.GetProperty("user_message").GetString());
+        var quoted = await Hook("before-mcp", BeforeApprove($"\"yes,  approve {id}\"", turn));
         Assert.True(quoted.Exit == 0, quoted.ToString());
         Assert.Equal("allow", quoted.Json.GetProperty("permission").GetString());
 
         // The hook only lets the call through; the session still waits for the tool to approve it.
         Assert.Equal("waiting_for_input", await PhaseAsync(id, ct));
         var details = (await ToolCallRecordsAsync(id, ct)).Select(r => r.GetProperty("detail").GetString()!).ToList();
-        Assert.Equal(5, details.Count(d => d.StartsWith("MCP approve")));
-        Assert.Equal(4, details.Count(d => d.Contains("→ denied:")));
+        Assert.Equal(6, details.Count(d => d.StartsWith("MCP approve")));
+        Assert.Equal(5, details.Count(d => d.Contains("→ denied:")));
         Assert.Single(details, d => d.Contains("→ allowed"));
         await Sre.PostAsync($"/cancel/{id}", null, ct);
     }
@@ -179,9 +189,10 @@ public sealed class HookProcessTests(SharedServer shared) : IClassFixture<Shared
         var owner = Conversation();
         var other = Conversation();
         var id = await WaitingSessionAsync(owner, ct);
-        await Hook("before-prompt", CursorInputs.BeforeSubmitPrompt(other, $"approve {id}"));
+        var turn = CursorInputs.NewGeneration();
+        await Hook("before-prompt", CursorInputs.BeforeSubmitPrompt(other, $"approve {id}", turn));
 
-        var result = await Hook("before-mcp", CursorInputs.BeforeMcp(other, "MCP:sre:approve", new { sessionId = id, confirmation = $"approve {id}" }));
+        var result = await Hook("before-mcp", CursorInputs.BeforeMcp(other, "MCP:sre:approve", new { sessionId = id, confirmation = $"approve {id}" }, generation: turn));
 
         Assert.Equal(2, result.Exit);
         Assert.Contains("belongs to another Cursor conversation", result.Json.GetProperty("user_message").GetString());
@@ -194,9 +205,10 @@ public sealed class HookProcessTests(SharedServer shared) : IClassFixture<Shared
         var dead = SreCli.DeadServer();
         var conversation = Conversation();
         const string id = "s-0123456789ab";
-        await Hook("before-prompt", CursorInputs.BeforeSubmitPrompt(conversation, $"approve {id}"), dead);
+        var turn = CursorInputs.NewGeneration();
+        await Hook("before-prompt", CursorInputs.BeforeSubmitPrompt(conversation, $"approve {id}", turn), dead);
 
-        var approve = await Hook("before-mcp", CursorInputs.BeforeMcp(conversation, "approve", new { sessionId = id, confirmation = $"approve {id}" }), dead);
+        var approve = await Hook("before-mcp", CursorInputs.BeforeMcp(conversation, "approve", new { sessionId = id, confirmation = $"approve {id}" }, generation: turn), dead);
         Assert.Equal(2, approve.Exit);
         Assert.Equal("deny", approve.Json.GetProperty("permission").GetString());
         Assert.Contains($"Cannot reach the sre server at {dead}", approve.Json.GetProperty("user_message").GetString());
