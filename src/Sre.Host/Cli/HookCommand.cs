@@ -14,9 +14,8 @@ public static class HookCommand
         hook.Subcommands.Add(Event(HookRunner.BeforePrompt, "beforeSubmitPrompt: remember a fingerprint of the user's message"));
         hook.Subcommands.Add(Event(HookRunner.BeforeMcp, "beforeMCPExecution: audit sre tool calls; deny approvals that are not the user's words"));
         var always = new Option<bool>("--always") { Description = "Cancel on every stop, not only when the agent was aborted or failed" };
-        var stop = Event(HookRunner.Stop, "stop / sessionEnd: cancel this conversation's sessions still waiting for approval", always);
-        stop.Aliases.Add("session-end");
-        hook.Subcommands.Add(stop);
+        hook.Subcommands.Add(Event(HookRunner.Stop, "stop: when the agent's turn was aborted or failed, cancel this conversation's sessions waiting for approval", always));
+        hook.Subcommands.Add(Event(HookRunner.SessionEnd, "sessionEnd: cancel this conversation's sessions waiting for approval; forget its prompts"));
         return hook;
     }
 

@@ -13,6 +13,7 @@ public static class HookRunner
     public const string BeforeMcp = "before-mcp";
     public const string BeforePrompt = "before-prompt";
     public const string Stop = "stop";
+    public const string SessionEnd = "session-end";
 
     public static readonly TimeSpan Budget = TimeSpan.FromSeconds(8);
     private static readonly TimeSpan StdinLimit = TimeSpan.FromSeconds(2);
@@ -70,7 +71,8 @@ public static class HookRunner
                 SessionStart => await SessionStartHook.RunAsync(context),
                 BeforeMcp => await BeforeMcpHook.RunAsync(context),
                 BeforePrompt => BeforePromptHook.Run(context),
-                Stop => await StopHook.RunAsync(context, settings.StopAlways),
+                Stop => await StopHook.RunAsync(context, settings.StopAlways, conversationEnded: false),
+                SessionEnd => await StopHook.RunAsync(context, settings.StopAlways, conversationEnded: true),
                 _ => throw new ArgumentOutOfRangeException(nameof(hook), hook, "unknown hook"),
             };
         }

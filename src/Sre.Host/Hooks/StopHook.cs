@@ -10,7 +10,7 @@ namespace Sre.Host.Hooks;
 /// always. `--always` cancels on every stop.</summary>
 public static class StopHook
 {
-    public static async Task<HookAnswer> RunAsync(HookContext context, bool always)
+    public static async Task<HookAnswer> RunAsync(HookContext context, bool always, bool conversationEnded)
     {
         var input = context.Input;
         if (input.ConversationId is not { } conversation)
@@ -18,7 +18,7 @@ public static class StopHook
             context.Log.WriteLine("sre hook stop: no conversation_id in the input; nothing to cancel.");
             return HookAnswer.Empty();
         }
-        var ended = string.Equals(input.Event, "sessionEnd", StringComparison.OrdinalIgnoreCase);
+        var ended = conversationEnded || string.Equals(input.Event, "sessionEnd", StringComparison.OrdinalIgnoreCase);
         var abandoned = input.Status is { } s && !s.Equals("completed", StringComparison.OrdinalIgnoreCase);
         if (ended) context.State.Forget(conversation);
         if (!(always || ended || abandoned)) return HookAnswer.Empty();

@@ -25,74 +25,74 @@ public sealed class SreMcpTools(ISreClientSource source)
     [Description("Starts a diagnosis session for a production problem and returns its session id and the approval prompt: which " +
         "credentials the diagnostic agents need and why. Nothing is accessed until the HUMAN approves. Show the prompt to the user " +
         "verbatim and ask them; do not approve on your own.")]
-    public async Task<string> Diagnose(
+    public Task<CallToolResult> Diagnose(
         [Description("The problem in the user's words, e.g. \"Diagnose the database connection failures in prod\"")] string problem,
         [Description("Environment name, e.g. \"prod\" (optional when the server has only one)")] string? environment = null,
         [Description("Optional context for the planner, e.g. {\"service\": \"checkout-svc\", \"alert\": \"HighErrorRate\"}")] Dictionary<string, string>? context = null,
         [Description("This Cursor conversation's id (from the session context), so the session is bound to this conversation")] string? conversationId = null,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default) => Run(async () =>
     {
         using var client = source.Create();
         var conversation = source.ClaimConversation(problem, environment) ?? Bind(conversationId);
-        var accepted = await Call(() => client.DiagnoseAsync(problem, environment, context, conversation, cancellationToken));
-        var status = await Call(() => UntilPlannedAsync(client, accepted.SessionId, cancellationToken));
+        var accepted = await client.DiagnoseAsync(problem, environment, context, conversation, cancellationToken);
+        var status = await UntilPlannedAsync(client, accepted.SessionId, cancellationToken);
         if (status.Phase == Phases.WaitingForInput) return SessionText.WaitingForApproval(status);
         return status.IsTerminal
             ? SessionText.Ended(status, null)
             : $"Session {status.SessionId} is {status.Phase}. Call `status` or `wait_for_report` with sessionId \"{status.SessionId}\".";
-    }
+    });
 
     [McpServerTool(Name = "approve", Title = "Approve a diagnosis (the user's decision)", ReadOnly = false, Destructive = false, Idempotent = true, OpenWorld = false)]
     [Description("Approves the credential access a session asks for, which lets agents read production systems. ONLY call this after " +
         "the human user has explicitly approved in this conversation. `confirmation` must be the user's reply copied verbatim; it must " +
         "say \"approve\" or name the session with a yes. Calls without it, or with words that do not approve, are refused.")]
-    public async Task<string> Approve(
+    public Task<CallToolResult> Approve(
         [Description("The session id, e.g. s-3f2a9c01d4e7")] string sessionId,
         [Description("The user's approving reply, exactly as they typed it (e.g. \"approve s-3f2a9c01d4e7\")")] string? confirmation = null,
         [Description("Optional subset of the requested references to approve (default: all requested)")] string[]? references = null,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default) => Run(async () =>
     {
         var verdict = ApprovalConfirmation.Check(confirmation, sessionId);
-        if (!verdict.Accepted) throw new McpException($"Refused: {verdict.Reason}");
+        if (!verdict.Accepted) throw new ToolError($"Refused: {verdict.Reason}");
         using var client = source.Create();
-        var status = await Call(() => client.ApproveAsync(sessionId, references is { Length: > 0 } ? references : null, cancellationToken));
+        var status = await client.ApproveAsync(sessionId, references is { Length: > 0 } ? references : null, cancellationToken);
         var approval = status.Approvals.LastOrDefault();
         return $"Approved {status.SessionId}{(approval?.References is { Count: > 0 } r ? $" ({string.Join(", ", r)})" : "")}; it is now {status.Phase}. " +
             $"Call `wait_for_report` with sessionId \"{status.SessionId}\" to follow the agents and get the report.";
-    }
+    });
 
     [McpServerTool(Name = "deny", Title = "Deny a diagnosis", ReadOnly = false, Destructive = false, Idempotent = true, OpenWorld = false)]
     [Description("Denies the credential access a session asks for; the session ends without touching anything. Call it when the user declines.")]
-    public async Task<string> Deny(
+    public Task<CallToolResult> Deny(
         [Description("The session id")] string sessionId,
         [Description("Why, in the user's words (recorded in the audit trail)")] string? reason = null,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default) => Run(async () =>
     {
         using var client = source.Create();
-        var status = await Call(() => client.DenyAsync(sessionId, reason, cancellationToken));
+        var status = await client.DenyAsync(sessionId, reason, cancellationToken);
         return $"Denied {status.SessionId}; it is now {status.Phase}. No credential was fetched.";
-    }
+    });
 
     [McpServerTool(Name = "status", Title = "Status of a diagnosis", ReadOnly = true, Idempotent = true, OpenWorld = false)]
     [Description("Where a session stands: phase, agents, finding count, root cause when known, and the approval prompt while it waits.")]
-    public async Task<string> Status([Description("The session id")] string sessionId, CancellationToken cancellationToken = default)
+    public Task<CallToolResult> Status([Description("The session id")] string sessionId, CancellationToken cancellationToken = default) => Run(async () =>
     {
         using var client = source.Create();
-        var status = await Call(() => client.StatusAsync(sessionId, cancellationToken));
+        var status = await client.StatusAsync(sessionId, cancellationToken);
         return status.Phase == Phases.WaitingForInput ? SessionText.WaitingForApproval(status) : SessionText.Summary(status);
-    }
+    });
 
     [McpServerTool(Name = "wait_for_report", Title = "Follow a diagnosis to its report", ReadOnly = true, Idempotent = true, OpenWorld = false)]
     [Description("Follows an approved session live — sending a progress notification for each phase, agent and finding — and returns " +
         "the report in Markdown when it completes. Returns at once if the session still waits for the user's approval or has ended.")]
-    public async Task<string> WaitForReport(
+    public Task<CallToolResult> WaitForReport(
         [Description("The session id")] string sessionId,
         [Description("Give up waiting after this many seconds (default 300, at most 1800); the session keeps running")] int? timeoutSeconds = null,
         RequestContext<CallToolRequestParams>? request = null,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default) => Run(async () =>
     {
         using var client = source.Create();
-        var status = await Call(() => client.StatusAsync(sessionId, cancellationToken));
+        var status = await client.StatusAsync(sessionId, cancellationToken);
         if (status.Phase == Phases.WaitingForInput) return SessionText.WaitingForApproval(status);
 
         var limit = TimeSpan.FromSeconds(Math.Clamp(timeoutSeconds ?? 300, 1, 1800));
@@ -118,14 +118,10 @@ public sealed class SreMcpTools(ISreClientSource source)
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
-                var now = await Call(() => client.StatusAsync(sessionId, cancellationToken));
+                var now = await client.StatusAsync(sessionId, cancellationToken);
                 return $"Session {sessionId} is still {now.Phase} after {limit.TotalSeconds:0} s; it keeps running. Call `wait_for_report` again to keep following it.";
             }
-            catch (SreClientException e)
-            {
-                throw new McpException(e.Message);
-            }
-            status = await Call(() => client.StatusAsync(sessionId, cancellationToken));
+            status = await client.StatusAsync(sessionId, cancellationToken);
         }
 
         if (status.Phase is Phases.Completed or Phases.Failed)
@@ -139,36 +135,36 @@ public sealed class SreMcpTools(ISreClientSource source)
             }
         }
         return SessionText.Ended(status, reason);
-    }
+    });
 
     [McpServerTool(Name = "list_sessions", Title = "List diagnosis sessions", ReadOnly = true, Idempotent = true, OpenWorld = false)]
     [Description("Lists recent diagnosis sessions, newest first: by default those of this conversation when it is known.")]
-    public async Task<string> ListSessions(
+    public Task<CallToolResult> ListSessions(
         [Description("This Cursor conversation's id; only its sessions are listed")] string? conversationId = null,
         [Description("Only sessions in this phase, e.g. waiting_for_input, diagnosing, completed")] string? phase = null,
         [Description("List every session you may see, not only this conversation's")] bool all = false,
         [Description("At most this many (default 20)")] int? limit = null,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default) => Run(async () =>
     {
         using var client = source.Create();
         var conversation = all ? null : Bind(conversationId);
-        var sessions = await Call(() => client.SessionsAsync(phase, Math.Clamp(limit ?? 20, 1, 200), conversation, cancellationToken));
+        var sessions = await client.SessionsAsync(phase, Math.Clamp(limit ?? 20, 1, 200), conversation, cancellationToken);
         if (sessions.Count == 0)
             return conversation is null ? "No sessions." : $"No sessions in conversation {conversation}. Pass all=true to list every session.";
         var text = new StringBuilder(conversation is null ? "Sessions:\n" : $"Sessions of conversation {conversation}:\n");
         foreach (var s in sessions)
             text.AppendLine($"- {s.SessionId} · {s.Phase} · {s.Environment} · {s.UpdatedAt:u} · \"{s.Problem.ReplaceLineEndings(" ")}\"");
         return text.ToString();
-    }
+    });
 
     [McpServerTool(Name = "cancel", Title = "Cancel a diagnosis", ReadOnly = false, Destructive = false, Idempotent = true, OpenWorld = false)]
     [Description("Cancels a session: a pending approval or running agents. Use it when the user wants to stop a diagnosis.")]
-    public async Task<string> Cancel([Description("The session id")] string sessionId, [Description("Why")] string? reason = null, CancellationToken cancellationToken = default)
+    public Task<CallToolResult> Cancel([Description("The session id")] string sessionId, [Description("Why")] string? reason = null, CancellationToken cancellationToken = default) => Run(async () =>
     {
         using var client = source.Create();
-        var status = await Call(() => client.CancelAsync(sessionId, reason ?? "Cancelled from Cursor", cancellationToken));
+        var status = await client.CancelAsync(sessionId, reason ?? "Cancelled from Cursor", cancellationToken);
         return $"Session {status.SessionId} is {status.Phase}.";
-    }
+    });
 
     private string? Bind(string? conversationId) => string.IsNullOrWhiteSpace(conversationId) ? source.ConversationId : conversationId.Trim();
 
@@ -190,16 +186,25 @@ public sealed class SreMcpTools(ISreClientSource source)
         return await client.StatusAsync(sessionId, cancellationToken);
     }
 
-    /// <summary>Client errors become MCP tool errors whose message the agent can relay.</summary>
-    private static async Task<T> Call<T>(Func<Task<T>> call)
+    /// <summary>A refusal or a client error is an answer for the agent (isError, with words it can
+    /// relay), not a failure of the server: no exception reaches the SDK, nothing is logged as a crash.</summary>
+    private static async Task<CallToolResult> Run(Func<Task<string>> body)
     {
         try
         {
-            return await call();
+            return Result(await body(), error: false);
+        }
+        catch (ToolError e)
+        {
+            return Result(e.Message, error: true);
         }
         catch (SreClientException e)
         {
-            throw new McpException(e.Message, e);
+            return Result(e.Message, error: true);
         }
     }
+
+    private static CallToolResult Result(string text, bool error) => new() { Content = [new TextContentBlock { Text = text }], IsError = error };
+
+    private sealed class ToolError(string message) : Exception(message);
 }
