@@ -31,7 +31,7 @@ public static class HookRunner
         catch (Exception e)
         {
             log.WriteLine($"sre hook {hook}: {e.GetType().Name}: {e.Message}");
-            answer = FailSafe(hook, raw, $"the sre hook failed ({e.Message})");
+            answer = FailSafe(hook, raw, $"the sre hook failed ({e.Message})", server: settings.Server);
         }
         await stdout.WriteLineAsync(answer.ToJson());
         await stdout.FlushAsync();
@@ -40,7 +40,7 @@ public static class HookRunner
 
     private static async Task<HookAnswer> DecideAsync(string hook, Settings settings, string? raw, TextWriter log)
     {
-        if (raw is null) return FailSafe(hook, null, "Cursor's hook input did not arrive on stdin in time");
+        if (raw is null) return FailSafe(hook, null, "Cursor's hook input did not arrive on stdin in time", server: settings.Server);
         HookInput input;
         try
         {
@@ -48,7 +48,7 @@ public static class HookRunner
         }
         catch (FormatException e)
         {
-            return FailSafe(hook, raw, $"could not read Cursor's hook input: {e.Message}");
+            return FailSafe(hook, raw, $"could not read Cursor's hook input: {e.Message}", server: settings.Server);
         }
 
         SreClientOptions options;
@@ -58,7 +58,7 @@ public static class HookRunner
         }
         catch (SreClientException e)
         {
-            return FailSafe(hook, raw, e.Message, input);
+            return FailSafe(hook, raw, e.Message, input, settings.Server);
         }
 
         using var client = new SreClient(options);
@@ -78,12 +78,12 @@ public static class HookRunner
         }
         catch (OperationCanceledException) when (deadline.IsCancellationRequested)
         {
-            return FailSafe(hook, raw, $"the sre server did not answer within the hook's {Budget.TotalSeconds:0} s", input);
+            return FailSafe(hook, raw, $"the sre server did not answer within the hook's {Budget.TotalSeconds:0} s", input, settings.Server);
         }
     }
 
     /// <summary>The safe answer when the hook cannot do its job.</summary>
-    public static HookAnswer FailSafe(string hook, string? raw, string reason, HookInput? input = null)
+    public static HookAnswer FailSafe(string hook, string? raw, string reason, HookInput? input = null, string? server = null)
     {
         switch (hook)
         {
@@ -93,11 +93,12 @@ public static class HookRunner
                     ? SreToolCall.Recognize(input, new Uri(SreClientOptions.DefaultServer)) is { IsApprove: true }
                     : raw is null || raw.Contains("approve", StringComparison.OrdinalIgnoreCase);
                 return approve
-                    ? HookAnswer.Deny($"sre: blocked an approval because {reason}.", $"The approval was blocked because {reason}. Ask the user to approve from a terminal with `sre approve <session id>`.")
+                    ? HookAnswer.Deny($"sre: blocked an approval: {reason}.", $"The approval was blocked ({reason}). Ask the user to approve from a terminal with `sre approve <session id>`.")
                     : HookAnswer.Allow($"sre: {reason}; the call was allowed but not audited.");
             case SessionStart:
-                var server = Environment.GetEnvironmentVariable(SreClientOptions.ServerVariable) is { Length: > 0 } url ? url : SreClientOptions.DefaultServer;
-                return HookAnswer.SessionStart(new Dictionary<string, string> { [SreClientOptions.ServerVariable] = server },
+                var url = new[] { server, Environment.GetEnvironmentVariable(SreClientOptions.ServerVariable) }.FirstOrDefault(u => !string.IsNullOrWhiteSpace(u))
+                    ?? SreClientOptions.DefaultServer;
+                return HookAnswer.SessionStart(new Dictionary<string, string> { [SreClientOptions.ServerVariable] = url },
                     $"The sre diagnosis tools may not work right now: {reason}. Tell the user before diagnosing.", $"sre: {reason}");
             case BeforePrompt:
                 return HookAnswer.Continue();
