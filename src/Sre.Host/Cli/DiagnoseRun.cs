@@ -139,6 +139,16 @@ public sealed class DiagnoseRun(SreClient client, DiagnoseView view)
             // Expired or decided by someone else in the meantime: the stream tells how it ended.
             view.Note(e.Message);
         }
+        catch (SreClientException e) when (e.Kind == SreErrorKind.Forbidden)
+        {
+            // A requester without the approver role: someone who has it decides, and we keep watching.
+            view.Note($"{e.Message} Waiting for an approver: they can run `sre approve {id}` or `sre deny {id}`.");
+        }
+        catch (SreClientException e)
+        {
+            view.Note($"Session {id} still waits for a decision: `sre approve {id}` or `sre deny {id}`.");
+            throw;
+        }
     }
 
     /// <summary>Ctrl-C: cancel the session on the server (bounded, since the user wants out) and

@@ -98,4 +98,31 @@ public sealed class SessionCommandsTests(SharedServer shared, TestDatabase db) :
         Assert.True(alice.Exit == 0, alice.ToString());
         Assert.Contains("✓ approved by alice", alice.Stdout);
     }
+
+    [Fact]
+    public async Task A_requester_who_may_not_approve_keeps_watching_until_an_approver_decides()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        const string requester = "carol-token-71aa", approver = "dave-token-0b3c";
+        var dir = SreCli.TempDirectory("sre-cli-roles");
+        var config = TestConfig.Standard(db).Write(dir, $$"""
+            sre.auth.tokens = [
+              { sha256 = "{{AuthToken.Hash(requester)}}", principal = carol, roles = [requester] }
+              { sha256 = "{{AuthToken.Hash(approver)}}", principal = dave, roles = [approver] }
+            ]
+            """);
+        await using var sre = await SreTestServer.StartAsync(config, dir, cancellationToken: ct);
+
+        await using var carol = CliProcess.Start(SreCli.Environment(sre.BaseUrl, token: requester), "diagnose", "Diagnose prod", "--env", "prod", "--approve");
+        await carol.WaitForOutputAsync("Waiting for an approver", ct);
+        Assert.Contains("'carol' may not approve sessions", carol.Stdout);
+        var id = System.Text.RegularExpressions.Regex.Match(carol.Stdout, @"session (s-[0-9a-f]+)").Groups[1].Value;
+
+        var dave = await SreCli.RunAsync(SreCli.Environment(sre.BaseUrl, token: approver), null, "approve", id);
+        Assert.True(dave.Exit == 0, dave.ToString());
+
+        Assert.Equal(0, await carol.WaitForExitAsync());
+        Assert.Contains("✓ approved by dave", carol.Stdout);
+        Assert.Contains("## Root cause", carol.Stdout);
+    }
 }
