@@ -17,6 +17,7 @@ using Sre.Actors.Telemetry;
 using Sre.Host.Configuration;
 using Sre.Host.Http;
 using Sre.Host.Logging;
+using Sre.Host.Mcp;
 using Sre.Tools.Planning;
 using Sre.Tools.Secrets;
 using Sre.Tools.Synthesis;
@@ -100,6 +101,7 @@ public static class ServerHost
         builder.Services.AddSingleton(sp => new AuditReader(sp.GetRequiredService<ActorSystem>(), sp.GetRequiredService<SqlReadJournal>()));
         builder.Services.AddSingleton<ReadinessProbe>();
         builder.Services.AddSingleton(new RequestAuthentication(settings.Tokens));
+        builder.Services.AddSreMcpHttp();
         builder.Services.AddOpenTelemetry()
             .ConfigureResource(r => r.AddService("sre"))
             .WithTracing(t =>
@@ -123,6 +125,7 @@ public static class ServerHost
         app.MapSessionEndpoints();
         app.MapStreamEndpoints();
         app.MapOpsEndpoints();
+        app.MapMcp("/mcp");
         SessionMetrics.Register(setup.Directory);
         app.MapMetrics("/metrics");
 
