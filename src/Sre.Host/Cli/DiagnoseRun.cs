@@ -144,7 +144,7 @@ public sealed class DiagnoseRun(SreClient client, DiagnoseView view)
             // A requester without the approver role: someone who has it decides, and we keep watching.
             view.Note($"{e.Message} Waiting for an approver: they can run `sre approve {id}` or `sre deny {id}`.");
         }
-        catch (SreClientException e)
+        catch (SreClientException)
         {
             view.Note($"Session {id} still waits for a decision: `sre approve {id}` or `sre deny {id}`.");
             throw;

@@ -50,7 +50,7 @@ public sealed record EnvironmentView(string Name, IReadOnlyList<TargetView>? Tar
 public sealed record TargetView(string Name, string Kind, string? Agent, string? Credential);
 
 /// <summary>GET /health/ready, whether it answered 200 or 503.</summary>
-public sealed record Readiness(bool Ready, IReadOnlyDictionary<string, string> Checks, IReadOnlyList<string> Warnings);
+public sealed record Readiness(bool Ready, IReadOnlyDictionary<string, string> Checks, IReadOnlyList<string> Failing, IReadOnlyList<string> Warnings);
 
 /// <summary>One event of GET /stream/{id}.</summary>
 public sealed record StreamEvent(long? Id, string Name, JsonElement Data)

@@ -89,7 +89,7 @@ public sealed class SreClient : IDisposable
         ExchangeAsync(Request(HttpMethod.Get, "health/ready", null, "application/json"), async (r, ct) =>
         {
             var body = await ReadBodyAsync<ReadinessBody>(r, ct);
-            return new Readiness(r.IsSuccessStatusCode && body.Status == "ready", body.Checks ?? new Dictionary<string, string>(), body.Warnings ?? []);
+            return new Readiness(r.IsSuccessStatusCode && body.Status == "ready", body.Checks ?? new Dictionary<string, string>(), body.Failing ?? [], body.Warnings ?? []);
         }, cancellationToken, accept: s => s is HttpStatusCode.OK or HttpStatusCode.ServiceUnavailable);
 
     /// <summary>POST /audit: a client-side record (a Cursor hook saw an MCP tool call).</summary>
@@ -308,5 +308,5 @@ public sealed class SreClient : IDisposable
 
     private sealed record EnvironmentList(IReadOnlyList<EnvironmentView>? Environments);
 
-    private sealed record ReadinessBody(string? Status, Dictionary<string, string>? Checks, IReadOnlyList<string>? Warnings);
+    private sealed record ReadinessBody(string? Status, Dictionary<string, string>? Checks, IReadOnlyList<string>? Failing, IReadOnlyList<string>? Warnings);
 }

@@ -31,8 +31,8 @@ public static class SessionStartHook
                 var secrets = readiness.Checks.GetValueOrDefault("secrets");
                 if (!readiness.Ready)
                 {
-                    problems.Add($"The sre server at {server} is not ready: {string.Join("; ", readiness.Checks.Select(c => $"{c.Key}: {c.Value}"))}." +
-                        (secrets is null ? "" : " Until the secret provider (1Password Connect) answers, approved diagnoses cannot fetch credentials."));
+                    problems.Add($"The sre server at {server} is not ready: {string.Join("; ", readiness.Checks.Where(c => readiness.Failing.Contains(c.Key)).Select(c => $"{c.Key}: {c.Value}"))}." +
+                        (readiness.Failing.Contains("secrets") ? " Until the secret provider (1Password Connect) answers, approved diagnoses cannot fetch credentials." : ""));
                 }
                 else if (secrets is not null) facts.Add($"Secrets: {secrets}.");
                 problems.AddRange(readiness.Warnings);

@@ -46,7 +46,9 @@ public static class ServerHost
         RequireTokensOffLoopback(settings, urls);
 
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
-        builder.Services.AddSerilog((_, logger) => SreLogging.Configure(logger, redactor, file: settings.LogFile));
+        // Each node keeps its own logger (several nodes may share a process, as in tests); the static
+        // Log.Logger is left alone so one node shutting down never closes another's sinks.
+        builder.Services.AddSerilog((_, logger) => SreLogging.Configure(logger, redactor, file: settings.LogFile), preserveStaticLogger: true);
         builder.WebHost.UseUrls(servesHttp ? urls.ToArray() : []);
         builder.WebHost.ConfigureKestrel(k =>
         {

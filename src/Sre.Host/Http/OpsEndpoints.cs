@@ -30,7 +30,7 @@ public static class OpsEndpoints
     private static async Task<IResult> Ready(ReadinessProbe probe, HttpContext http)
     {
         var r = await probe.CheckAsync(http.RequestAborted);
-        return Results.Json(new { status = r.Ready ? "ready" : "not_ready", checks = r.Checks, warnings = r.Warnings }, SreJson.Options,
+        return Results.Json(new { status = r.Ready ? "ready" : "not_ready", checks = r.Checks, failing = r.Failing, warnings = r.Warnings }, SreJson.Options,
             statusCode: r.Ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
     }
 

@@ -13,7 +13,8 @@ public sealed class ReadinessProbe(ActorSystem system, SessionDirectory director
     private readonly SemaphoreSlim _gate = new(1, 1);
     private (DateTimeOffset At, ProviderHealth Health)? _cached;
 
-    public sealed record Readiness(bool Ready, IReadOnlyDictionary<string, string> Checks, IReadOnlyList<string> Warnings);
+    /// <summary><see cref="Failing"/> names the checks that are not passing, so clients need not parse details.</summary>
+    public sealed record Readiness(bool Ready, IReadOnlyDictionary<string, string> Checks, IReadOnlyList<string> Failing, IReadOnlyList<string> Warnings);
 
     public async Task<Readiness> CheckAsync(CancellationToken cancellationToken)
     {
@@ -28,7 +29,11 @@ public sealed class ReadinessProbe(ActorSystem system, SessionDirectory director
         checks["secrets"] = $"{provider.Name}: {health.Detail}";
         if (provider.IsDevelopmentOnly)
             warnings.Add($"The '{provider.Name}' secret provider is for development only; configure onepassword-connect or op-cli for production.");
-        return new Readiness(clusterOk && directoryOk && health.Healthy, checks, warnings);
+        var failing = new List<string>();
+        if (!clusterOk) failing.Add("cluster");
+        if (!directoryOk) failing.Add("sessions");
+        if (!health.Healthy) failing.Add("secrets");
+        return new Readiness(failing.Count == 0, checks, failing, warnings);
     }
 
     private async Task<ProviderHealth> ProviderHealthAsync(CancellationToken cancellationToken)
