@@ -13,6 +13,7 @@ public static class Program
             DiagnoseCommand.Create(),
             McpCommand.Create(),
             HookCommand.Create(),
+            ClusterCommand.Create(),
         };
         foreach (var command in SessionCommands.Create()) root.Subcommands.Add(command);
         // Give a node time to leave the cluster gracefully after SIGTERM before the process is ended.

@@ -84,6 +84,14 @@ public sealed class SreClient : IDisposable
         return list.Environments ?? [];
     }
 
+    /// <summary>GET /cluster (admin): members, leader, unreachable nodes and session shards.</summary>
+    public Task<JsonElement> ClusterAsync(CancellationToken cancellationToken) =>
+        SendJsonAsync<JsonElement>(HttpMethod.Get, "cluster", null, cancellationToken);
+
+    /// <summary>POST /cluster/leave (admin): the member at <paramref name="address"/> leaves gracefully.</summary>
+    public Task<JsonElement> LeaveAsync(string address, CancellationToken cancellationToken) =>
+        SendJsonAsync<JsonElement>(HttpMethod.Post, "cluster/leave", new { address }, cancellationToken);
+
     /// <summary>GET /health/ready; 503 is an answer here (with the failing checks), not an error.</summary>
     public Task<Readiness> ReadinessAsync(CancellationToken cancellationToken) =>
         ExchangeAsync(Request(HttpMethod.Get, "health/ready", null, "application/json"), async (r, ct) =>
