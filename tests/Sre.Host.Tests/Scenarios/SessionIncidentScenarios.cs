@@ -3,7 +3,7 @@ using Sre.Tools.Model;
 namespace Sre.Host.Tests.Scenarios;
 
 /// <summary>Sessions that hurt everyone else, each on its own server, diagnosed after they have
-/// aged past the production thresholds (see <see cref="DatabaseIncidents"/>).</summary>
+/// aged past the thresholds the server's HOCON sets (see <see cref="DatabaseIncidents"/>).</summary>
 [Collection(DatabaseIncidents.Collection)]
 public sealed class SessionIncidentScenarios(DatabaseIncidents fixture)
 {
@@ -21,7 +21,7 @@ public sealed class SessionIncidentScenarios(DatabaseIncidents fixture)
         var relief = report.Recommendation($"pg_terminate_backend({pid})");
         Assert.Equal("medium", relief.Risk);
         report.Recommendation("lock_timeout", "'checkout-svc'");
-        // The blocker's idleness is part of this cause; the waiters, running for a minute, are its victims.
+        // The blocker's idleness is part of this cause; the waiters, running past the statement threshold, are its victims.
         Assert.DoesNotContain(report.ContributingFactors, c => c.Category is RootCauseCategory.DbIdleInTransaction or RootCauseCategory.DbLongRunningQuery);
     }
 
@@ -39,7 +39,7 @@ public sealed class SessionIncidentScenarios(DatabaseIncidents fixture)
     }
 
     [Fact]
-    public async Task A_statement_running_for_over_a_minute_is_a_long_running_query_naming_its_application_and_text()
+    public async Task A_statement_running_past_the_threshold_is_a_long_running_query_naming_its_application_and_text()
     {
         var ct = TestContext.Current.CancellationToken;
         var pid = fixture.LongQueryPid;
