@@ -11,8 +11,11 @@ public sealed class SessionScenarioTests(PostgresFixture fixture) : IClassFixtur
 {
     private const string SlowProblem = "checkout requests are slow and timing out";
 
+    private static readonly PostgresThresholds Thresholds = Diagnose.TestThresholds;
+
     /// <summary>Past every age threshold of <see cref="Diagnose.TestThresholds"/> that these scenarios reach.</summary>
-    private static readonly TimeSpan Aged = TimeSpan.FromMilliseconds(2500);
+    private static readonly TimeSpan Aged =
+        new[] { Thresholds.IdleInTransactionWarning, Thresholds.LockWaitWarning, Thresholds.LongRunningQueryWarning }.Max() + TimeSpan.FromMilliseconds(500);
 
     /// <summary>'billing-worker' updates account 1 and goes idle without committing; three
     /// 'checkout-svc' sessions queue behind it.</summary>
@@ -65,7 +68,7 @@ public sealed class SessionScenarioTests(PostgresFixture fixture) : IClassFixtur
     }
 
     [Fact]
-    public async Task A_statement_running_for_minutes_is_a_long_running_query_of_its_application()
+    public async Task A_statement_running_past_the_threshold_is_a_long_running_query_of_its_application()
     {
         var ct = TestContext.Current.CancellationToken;
         await using var db = await ScenarioDatabase.CreateAsync(fixture.Server, "longq", cancellationToken: ct);
@@ -78,7 +81,7 @@ public sealed class SessionScenarioTests(PostgresFixture fixture) : IClassFixtur
         Assert.Contains("pg_sleep", result.RootCause.Summary);
         var query = Assert.Single(result.Of(PostgresChecks.LongRunningQueries, PostgresFindingKinds.Query));
         Assert.Equal(pid, query.Number("pid"));
-        Assert.True(query.Number("durationSeconds") >= 2, result.ToString());
+        Assert.True(query.Number("durationSeconds") >= Thresholds.LongRunningQueryWarning.TotalSeconds, result.ToString());
         Assert.Contains(result.Synthesis.Recommendations, r => r.Action.Contains($"pg_cancel_backend({pid})") && r.Risk == "low");
     }
 
