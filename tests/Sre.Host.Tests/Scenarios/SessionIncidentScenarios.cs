@@ -1,4 +1,5 @@
 using Sre.Tools.Model;
+using Sre.Tools.Postgres;
 
 namespace Sre.Host.Tests.Scenarios;
 
@@ -62,6 +63,14 @@ public sealed class SessionIncidentScenarios(DatabaseIncidents fixture)
         var bloat = Assert.Single(report.ContributingFactors, c => c.Category == RootCauseCategory.DbTableBloat);
         Assert.Contains("public.audit_log", bloat.Summary);
         Assert.Contains("30%", bloat.Summary);
+        // Nothing vacuums that table: the disabled autovacuum is why its rows are still there, not
+        // the open transaction of any session (least of all a 'checkout-svc' one queued on the lock).
+        Assert.Contains("autovacuum is disabled on the table", bloat.Summary);
+        Assert.DoesNotContain("checkout-svc", bloat.Summary);
+        Assert.DoesNotContain("transaction open", bloat.Summary);
+        var table = Assert.Single(report.FindingsOf(PostgresChecks.TableBloat, PostgresFindingKinds.Table)).GetProperty("data");
+        Assert.Equal(fixture.RedHerringBlockerPid, table.GetProperty("oldestSnapshotPid").GetInt32());
+        Assert.False(table.GetProperty("oldestSnapshotHoldsBackVacuum").GetBoolean());
         // What to do first is the relief for the blocker, not a vacuum.
         Assert.Contains($"pg_terminate_backend({fixture.RedHerringBlockerPid})", report.Recommendations[0].Action);
     }

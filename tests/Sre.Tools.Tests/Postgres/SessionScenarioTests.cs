@@ -91,7 +91,7 @@ public sealed class SessionScenarioTests(PostgresFixture fixture) : IClassFixtur
         var ct = TestContext.Current.CancellationToken;
         await using var db = await ScenarioDatabase.CreateAsync(fixture.Server, "herring", cancellationToken: ct);
         await db.LeaveDeadRowsAsync("audit_log", rows: 40000, deadPercent: 30, ct);
-        await PileUpAsync(db, ct);
+        var blockerPid = await PileUpAsync(db, ct);
 
         var result = await Diagnose.RunAsync(db.Target(), db.MonitorCredential(), SlowProblem, cancellationToken: ct);
 
@@ -99,5 +99,37 @@ public sealed class SessionScenarioTests(PostgresFixture fixture) : IClassFixtur
         Assert.Equal("billing-worker", result.RootCause.Culprit);
         var bloat = Assert.Single(result.Synthesis.ContributingFactors, c => c.Category == RootCauseCategory.DbTableBloat);
         Assert.Contains("public.audit_log", bloat.Summary);
+        // Vacuum never ran on the table: that is why its rows are still there, not anyone's snapshot.
+        Assert.Contains("autovacuum is disabled on the table", bloat.Summary);
+        Assert.DoesNotContain("snapshot", bloat.Summary);
+        // The oldest transaction is the blocker's; the waiters' snapshots only go back as far as it.
+        var table = Assert.Single(result.Of(PostgresChecks.TableBloat, PostgresFindingKinds.Table));
+        Assert.Equal(blockerPid, table.Number("oldestSnapshotPid"));
+        Assert.Equal("billing-worker", table.Text("oldestSnapshotApplication"));
+        Assert.False(table.Flag("oldestSnapshotHoldsBackVacuum"), result.ToString());
+        Assert.DoesNotContain("snapshot", table.Detail);
+    }
+
+    [Fact]
+    public async Task A_transaction_held_open_over_deletes_keeps_vacuum_from_cleaning_and_is_named_as_the_cause_of_the_bloat()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var db = await ScenarioDatabase.CreateAsync(fixture.Server, "snapshot", cancellationToken: ct);
+        var holderPid = await db.HoldSnapshotOverDeletesAsync("report-job", "events", rows: 40000, deadPercent: 50, Aged, ct);
+
+        var result = await Diagnose.RunAsync(db.Target(), db.MonitorCredential(), "the events page got slow and the disk is filling up", cancellationToken: ct);
+
+        var table = Assert.Single(result.Of(PostgresChecks.TableBloat, PostgresFindingKinds.Table));
+        Assert.Equal(holderPid, table.Number("oldestSnapshotPid"));
+        Assert.Equal("report-job", table.Text("oldestSnapshotApplication"));
+        Assert.Equal("idle in transaction", table.Text("oldestSnapshotState"));
+        Assert.True(table.Flag("oldestSnapshotHoldsBackVacuum"), result.ToString());
+        Assert.Contains($"session {holderPid} of 'report-job'", table.Detail);
+        // The session that keeps vacuum from removing the rows is the cause; the bloat is what it causes.
+        Assert.True(result.RootCause.Category == RootCauseCategory.DbIdleInTransaction, result.ToString());
+        Assert.Equal("report-job", result.RootCause.Culprit);
+        Assert.Contains(table.Id, result.RootCause.Evidence);
+        var bloat = Assert.Single(result.Synthesis.ContributingFactors, c => c.Category == RootCauseCategory.DbTableBloat);
+        Assert.Contains($"session {holderPid} of 'report-job' has kept the oldest transaction open", bloat.Summary);
     }
 }
