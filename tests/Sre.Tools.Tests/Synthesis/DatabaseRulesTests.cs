@@ -109,7 +109,7 @@ public sealed class DatabaseRulesTests
         Assert.Equal("report-job", result.RootCause.Culprit);
         Assert.Equal(new[] { idle.Id, bloat.Id }.Order(), result.RootCause.Evidence.Order());
         var factor = Assert.Single(result.ContributingFactors);
-        Assert.Contains("session 101 of 'report-job' has kept the oldest transaction open for 2 min 5 s", factor.Summary);
+        Assert.Contains("session 101 of 'report-job' has kept its transaction open for 2 min 5 s", factor.Summary);
         Assert.Contains(result.Recommendations, r => r.Action.StartsWith("VACUUM (ANALYZE, VERBOSE) public.audit_log;") && r.Action.Contains("until that session ends"));
     }
 

@@ -33,16 +33,16 @@ public sealed class TableBloatCheck : PostgresCheck
         """;
 
     // The session holding the oldest transaction ID or snapshot: vacuum cannot remove rows that
-    // died after it started. A session waiting on a lock took its snapshot while the transaction it
-    // waits for was running, so its xmin is as old as that one's xid: at equal age the session not
-    // waiting on a lock (the root blocker, often idle in transaction) holds the horizon, and among
-    // those the transaction that began first.
+    // died after it started. Sessions waiting on a lock are left out: a waiter took its snapshot
+    // while the transaction it waits for was running, so its xmin is as old as that one's xid (or
+    // older, by whatever else ran then), and it is open only because it waits. The one to name is
+    // the session it waits behind (the root blocker, often idle in transaction), and at equal age
+    // the transaction that began first.
     private const string HorizonSql = Activity.ClientSessions + """
 
           AND (a.backend_xmin IS NOT NULL OR a.backend_xid IS NOT NULL)
-        ORDER BY greatest(coalesce(age(a.backend_xid), 0), coalesce(age(a.backend_xmin), 0)) DESC,
-                 a.wait_event_type IS NOT DISTINCT FROM 'Lock',
-                 a.xact_start
+          AND a.wait_event_type IS DISTINCT FROM 'Lock'
+        ORDER BY greatest(coalesce(age(a.backend_xid), 0), coalesce(age(a.backend_xmin), 0)) DESC, a.xact_start
         LIMIT 1
         """;
 
@@ -109,7 +109,7 @@ public sealed class TableBloatCheck : PostgresCheck
             data["oldestSnapshotAgeSeconds"] = FindingData.Seconds(held);
             data["oldestSnapshotHoldsBackVacuum"] = holdsBack;
             if (holdsBack)
-                reasons.Add($"session {snapshotHolder.Pid} of '{snapshotHolder.Who}' ({snapshotHolder.State}) has kept the oldest transaction open for {Humanize.Duration(held)}, so vacuum cannot remove rows that died since");
+                reasons.Add($"session {snapshotHolder.Pid} of '{snapshotHolder.Who}' ({snapshotHolder.State}) has kept its transaction open for {Humanize.Duration(held)}, so vacuum cannot remove rows that died since");
         }
         return NewFinding(context, Grade(ratio, t.DeadTupleRatioWarning, t.DeadTupleRatioCritical), PostgresFindingKinds.Table,
             $"{table}: {Humanize.Percent(ratio)} dead rows ({Humanize.Count(row.Dead)} dead, {Humanize.Count(row.Live)} live, about {Humanize.Bytes(row.Bytes * ratio)} of {Humanize.Bytes(row.Bytes)})",

@@ -25,7 +25,7 @@ public sealed class TableBloatRule : IRootCauseRule
             var holder = f.VacuumHeldBackBy();
             if (holder is not null)
                 why.Add($"session {holder}" + (f.Text("oldestSnapshotApplication") is { Length: > 0 } app ? $" of '{app}'" : "") +
-                        $" has kept the oldest transaction open for {Humanize.Duration(f.Number("oldestSnapshotAgeSeconds") ?? 0)}, so vacuum cannot remove rows that died since");
+                        $" has kept its transaction open for {Humanize.Duration(f.Number("oldestSnapshotAgeSeconds") ?? 0)}, so vacuum cannot remove rows that died since");
 
             var recommendations = new List<Recommendation>
             {
