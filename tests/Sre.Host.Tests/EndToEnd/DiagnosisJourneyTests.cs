@@ -18,8 +18,7 @@ public sealed class DiagnosisJourneyTests
         await using var pg = await PostgresServer.StartAsync(new PostgresServerOptions { MaxConnections = 20 }, ct);
         await using var db = await ScenarioDatabase.CreateAsync(pg, "journey", cancellationToken: ct);
         // checkout-svc's pool holds 15 of the 17 usable slots, idle.
-        for (var i = 0; i < 15; i++)
-            await ScenarioDatabase.RunAsync(await db.OpenAppSessionAsync("checkout-svc", ct), "SELECT 1", ct);
+        await db.HoldIdleConnectionsAsync("checkout-svc", 15, ct);
 
         var dir = Path.Combine(Path.GetTempPath(), "sre-e2e-" + Guid.NewGuid().ToString("N")[..8]);
         var config = new TestConfig().Postgres("prod", "prod-db", pg.Port, db.Name, TestConfig.ProdDb, db.MonitorRole, db.MonitorPassword).Write(dir);

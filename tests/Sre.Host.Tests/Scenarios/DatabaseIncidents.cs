@@ -1,14 +1,14 @@
 using Sre.Host.Tests.Support;
-using Sre.Testing;
 using Sre.Testing.Postgres;
 
 namespace Sre.Host.Tests.Scenarios;
 
 /// <summary>Every scenario's database, broken the way production breaks before any of them is
-/// diagnosed, and one `sre` server whose catalog has an environment per scenario. The agent runs
-/// with the production thresholds, so sessions that hurt others must really be old (a 5 s lock wait,
-/// 30 s idle in a transaction, a statement running over 60 s): the collection waits that minute once
-/// and stages everything else while it passes, whatever order the test classes then run in.
+/// diagnosed, and one `sre` server whose catalog has an environment per scenario. The server's HOCON
+/// gives the agent short age thresholds (<see cref="ScenarioFixture.AgentConfig"/>), and sessions that
+/// hurt others really are older than those (a lock wait, a transaction left idle, a statement still
+/// running): the collection waits for those ages while it stages everything else, whatever order the
+/// test classes then run in.
 /// <para>Servers: PostgreSQL's activity, lock, connection-slot and replication views are
 /// server-wide, so each session incident, each connection-slot incident and each replication
 /// incident has its own server, or it would show up in another's diagnosis. Tables and statement
@@ -32,50 +32,60 @@ public sealed class DatabaseIncidents : ScenarioFixture
     public int RedHerringBlockerPid { get; private set; }
     public ScenarioDatabase SlowQuery { get; private set; } = null!;
     public ScenarioDatabase Reach { get; private set; } = null!;
-    public int ClosedPort { get; } = FreePort.Next();
+    public int ClosedPort { get; }
+
+    public DatabaseIncidents() => ClosedPort = HoldRefusedPort();
 
     protected override async Task ArrangeAsync(TestConfig catalog, CancellationToken cancellationToken)
     {
         var ct = cancellationToken;
 
-        // The longest wait starts first.
-        var longQueryDb = await CreateDatabaseOnOwnServerAsync("longquery", ct);
-        var longQuery = longQueryDb.RunLongQueryAsync("report-job", Past(Production.LongRunningQueryWarning), ct);
-        var idleDb = await CreateDatabaseOnOwnServerAsync("idletx", ct);
-        var idle = idleDb.LeaveTransactionIdleAsync("billing-worker", Past(Production.IdleInTransactionWarning), ct);
-        var locksDb = await CreateDatabaseOnOwnServerAsync("locks", ct);
-        var locks = locksDb.PileUpBehindIdleTransactionAsync("billing-worker", "checkout-svc", waiters: 3, Past(Production.LockWaitWarning), ct);
-        var herringDb = await CreateDatabaseOnOwnServerAsync("herring", ct);
-        var herring = RedHerringAsync(herringDb, ct);
-        catalog.Scenario("longquery", longQueryDb).Scenario("idletx", idleDb).Scenario("locks", locksDb).Scenario("herring", herringDb);
-
-        await Task.WhenAll(TablesAsync(catalog, ct), ConnectionSlotsAsync(catalog, ct), ReplicationAsync(catalog, ct));
+        // Everything is staged at once: the sessions age while the tables fill and the WAL is written.
+        var longQuery = OnOwnServerAsync(catalog, "longquery", db => db.RunLongQueryAsync("report-job", Past(Configured.LongRunningQueryWarning), ct), ct);
+        var idle = OnOwnServerAsync(catalog, "idletx", db => db.LeaveTransactionIdleAsync("billing-worker", Past(Configured.IdleInTransactionWarning), ct), ct);
+        var locks = OnOwnServerAsync(catalog, "locks", db => db.PileUpBehindIdleTransactionAsync("billing-worker", "checkout-svc", waiters: 3, Past(Configured.LockWaitWarning), ct), ct);
+        var herring = OnOwnServerAsync(catalog, "herring", db => RedHerringAsync(db, ct), ct);
+        await Task.WhenAll(TablesAsync(catalog, ct), ConnectionSlotsAsync(catalog, ct), ReplicationAsync(catalog, ct), longQuery, idle, locks, herring);
         (LongQueryPid, IdleTransactionPid, LockBlockerPid, RedHerringBlockerPid) = (await longQuery, await idle, await locks, await herring);
+    }
+
+    /// <summary>A session incident on a server of its own (see above why), as environment <paramref name="environment"/>.</summary>
+    private async Task<int> OnOwnServerAsync(TestConfig catalog, string environment, Func<ScenarioDatabase, Task<int>> stage, CancellationToken ct)
+    {
+        var db = await CreateDatabaseOnOwnServerAsync(environment, ct);
+        lock (catalog) catalog.Scenario(environment, db);
+        return await stage(db);
     }
 
     /// <summary>A little bloat next to a lock pile-up.</summary>
     private static async Task<int> RedHerringAsync(ScenarioDatabase db, CancellationToken ct)
     {
         await db.LeaveDeadRowsAsync("audit_log", rows: 40000, deadPercent: 30, ct);
-        return await db.PileUpBehindIdleTransactionAsync("billing-worker", "checkout-svc", waiters: 3, Past(Production.LockWaitWarning), ct);
+        return await db.PileUpBehindIdleTransactionAsync("billing-worker", "checkout-svc", waiters: 3, Past(Configured.LockWaitWarning), ct);
     }
 
-    /// <summary>Per-database problems, the healthy control and the logins that fail, on one server.</summary>
+    /// <summary>Per-database problems, the healthy control and the logins that fail, on one server,
+    /// staged side by side (each in its own database).</summary>
     private async Task TablesAsync(TestConfig catalog, CancellationToken ct)
     {
         var server = await StartPostgresAsync(null, ct);
-        var noIndex = await CreateDatabaseAsync(server, "noindex", ct);
-        await noIndex.LookUpByUnindexedColumnAsync("checkout-svc", lookups: 60, ct);
-        var bloat = await CreateDatabaseAsync(server, "bloat", ct);
-        await bloat.LeaveDeadRowsAsync("events", rows: 100000, deadPercent: 80, ct);
-        SlowQuery = await CreateDatabaseAsync(server, "slowquery", ct);
-        await SlowQuery.CallSlowStatementAsync("loyalty-api", calls: 6, ct);
-        var healthy = await CreateDatabaseAsync(server, "healthy", ct);
-        await healthy.ServeIndexedLookupsAsync("checkout-svc", lookups: 50, ct);
-        Reach = await CreateDatabaseAsync(server, "reach", ct);
+        async Task<ScenarioDatabase> StagedAsync(string environment, Func<ScenarioDatabase, Task> stage)
+        {
+            var db = await CreateDatabaseAsync(server, environment, ct);
+            await stage(db);
+            lock (catalog) catalog.Scenario(environment, db);
+            return db;
+        }
+        var slowQuery = StagedAsync("slowquery", db => db.CallSlowStatementAsync("loyalty-api", calls: 6, ct));
+        var reach = CreateDatabaseAsync(server, "reach", ct);
+        await Task.WhenAll(
+            StagedAsync("noindex", db => db.LookUpByUnindexedColumnAsync("checkout-svc", lookups: 60, ct)),
+            StagedAsync("bloat", db => db.LeaveDeadRowsAsync("events", rows: 100000, deadPercent: 80, ct)),
+            StagedAsync("healthy", db => db.ServeIndexedLookupsAsync("checkout-svc", lookups: 50, ct)),
+            slowQuery, reach);
+        (SlowQuery, Reach) = (await slowQuery, await reach);
         lock (catalog)
-            catalog.Scenario("noindex", noIndex).Scenario("bloat", bloat).Scenario("slowquery", SlowQuery).Scenario("healthy", healthy)
-                .Scenario("unreachable", Reach, port: ClosedPort)
+            catalog.Scenario("unreachable", Reach, port: ClosedPort)
                 .Scenario("wrongpassword", Reach, password: WrongPassword)
                 .Scenario("nodatabase", Reach, database: MissingDatabase);
     }

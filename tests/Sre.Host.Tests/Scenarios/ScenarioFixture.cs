@@ -10,11 +10,31 @@ namespace Sre.Host.Tests.Scenarios;
 /// those that must age before a diagnosis) in <see cref="ArrangeAsync"/>; the server starts after it.</summary>
 public abstract class ScenarioFixture : IAsyncLifetime
 {
-    /// <summary>The thresholds the server's agent runs with: the scenarios wait past these, never fake them.</summary>
-    public static PostgresThresholds Production { get; } = new();
+    /// <summary>The database agent's settings in the server's HOCON, tuned as an operator tunes them:
+    /// ages short enough that a scenario can wait past them in seconds (the server's defaults are a
+    /// minute for a statement, 30 s idle in a transaction, 5 s for a lock wait).</summary>
+    public const string AgentConfig = """
+        sre.agents.database {
+          thresholds {
+            long-running-query-warning = 3s
+            idle-in-transaction-warning = 2s
+            lock-wait-warning = 1s
+          }
+        }
+        """;
+
+    /// <summary>The thresholds <see cref="AgentConfig"/> sets: the scenarios wait past these, never
+    /// fake them, and check that the server's agent judged ages by them.</summary>
+    public static PostgresThresholds Configured { get; } = new()
+    {
+        LongRunningQueryWarning = TimeSpan.FromSeconds(3),
+        IdleInTransactionWarning = TimeSpan.FromSeconds(2),
+        LockWaitWarning = TimeSpan.FromSeconds(1),
+    };
 
     private readonly List<PostgresServer> _servers = [];
     private readonly List<ScenarioDatabase> _databases = [];
+    private readonly List<RefusedPort> _refusedPorts = [];
     private readonly string _directory = Path.Combine(Path.GetTempPath(), "sre-scenarios-" + Guid.NewGuid().ToString("N")[..8]);
 
     public SreTestServer Sre { get; private set; } = null!;
@@ -27,7 +47,7 @@ public abstract class ScenarioFixture : IAsyncLifetime
         var ct = TestContext.Current.CancellationToken;
         var catalog = new TestConfig();
         await ArrangeAsync(catalog, ct);
-        Sre = await SreTestServer.StartAsync(catalog.Write(_directory), _directory, cancellationToken: ct);
+        Sre = await SreTestServer.StartAsync(catalog.Write(_directory, AgentConfig), _directory, cancellationToken: ct);
     }
 
     public async ValueTask DisposeAsync()
@@ -42,7 +62,16 @@ public abstract class ScenarioFixture : IAsyncLifetime
         foreach (var db in databases.Where(d => !servers.Contains(d.Server))) await db.DisposeAsync();
         await Task.WhenAll(servers.Select(s => s.DisposeAsync().AsTask()));
         foreach (var db in databases.Where(d => servers.Contains(d.Server))) await db.DisposeAsync();
+        lock (_refusedPorts) _refusedPorts.ForEach(p => p.Dispose());
         try { Directory.Delete(_directory, recursive: true); } catch { /* temp */ }
+    }
+
+    /// <summary>A loopback port that refuses connections until the fixture goes, whatever servers start meanwhile.</summary>
+    protected int HoldRefusedPort()
+    {
+        var port = new RefusedPort();
+        lock (_refusedPorts) _refusedPorts.Add(port);
+        return port.Port;
     }
 
     protected async Task<PostgresServer> StartPostgresAsync(PostgresServerOptions? options, CancellationToken cancellationToken)

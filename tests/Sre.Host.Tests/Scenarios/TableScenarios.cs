@@ -61,5 +61,8 @@ public sealed class TableScenarios(DatabaseIncidents fixture)
         Assert.Empty(report.Evidence);
         Assert.DoesNotContain(report.Findings, f => f.GetProperty("severity").GetString() == "critical");
         Assert.Empty(report.ContributingFactors);
+        // The agent judged ages by the threshold the server's HOCON sets, not by its default.
+        var longRunning = Assert.Single(report.FindingsOf(PostgresChecks.LongRunningQueries, PostgresFindingKinds.Summary));
+        Assert.Equal(ScenarioFixture.Configured.LongRunningQueryWarning.TotalSeconds, longRunning.GetProperty("data").GetProperty("thresholdSeconds").GetDouble());
     }
 }

@@ -83,6 +83,25 @@ public static class Incidents
             DELETE FROM {table} WHERE id % 100 < {deadPercent};
             """, cancellationToken);
 
+    /// <summary>'<paramref name="application"/>' reads <paramref name="table"/> (<paramref name="rows"/> rows,
+    /// autovacuum on) in a repeatable-read transaction and leaves it open, idle, holding its snapshot;
+    /// then <paramref name="deadPercent"/>% of the rows are deleted and the table vacuumed, which cannot
+    /// remove rows that died after that snapshot. Returns the holder's pid once it has been idle longer
+    /// than <paramref name="age"/>.</summary>
+    public static async Task<int> HoldSnapshotOverDeletesAsync(this ScenarioDatabase db, string application, string table, int rows, int deadPercent, TimeSpan age, CancellationToken cancellationToken)
+    {
+        await db.ExecuteAsync($"""
+            CREATE TABLE {table} (id bigint PRIMARY KEY, payload text NOT NULL);
+            INSERT INTO {table} SELECT g, repeat('x', 100) FROM generate_series(1, {rows}) g;
+            """, cancellationToken);
+        var holder = await db.OpenAppSessionAsync(application, cancellationToken);
+        await ScenarioDatabase.RunAsync(holder, $"BEGIN ISOLATION LEVEL REPEATABLE READ; SELECT count(*) FROM {table};", cancellationToken);
+        await db.ExecuteAsync($"DELETE FROM {table} WHERE id % 100 < {deadPercent}", cancellationToken);
+        await db.ExecuteAsync($"VACUUM {table}", cancellationToken);
+        await WaitIdleInTransactionAsync(db, holder.ProcessID, age, cancellationToken);
+        return holder.ProcessID;
+    }
+
     /// <summary>'<paramref name="application"/>' calls a lookup whose per-row function does expensive work
     /// (pg_sleep(0.8) stands in for it, so each call takes longer than 500 ms on any machine),
     /// <paramref name="calls"/> times from as many sessions at once. The sessions then end.</summary>

@@ -115,7 +115,7 @@ public sealed class ScenarioDatabase : IAsyncDisposable
         WaitUntilAsync(Server, booleanSql, what, Name, cancellationToken);
 
     /// <remarks>One connection serves every poll (each statement is its own transaction, so now()
-    /// moves): a login per poll would cost more CPU than the scenarios themselves over a minute's wait.</remarks>
+    /// moves): a login every 100 ms would cost more CPU than the scenarios themselves.</remarks>
     public static async Task WaitUntilAsync(PostgresServer server, string booleanSql, string what, string database = "postgres", CancellationToken cancellationToken = default)
     {
         var until = DateTime.UtcNow.AddSeconds(120);

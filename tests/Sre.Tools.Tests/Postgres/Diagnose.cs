@@ -36,9 +36,9 @@ public static class Diagnose
     /// a scenario waits until its session is this old rather than faking ages.</summary>
     public static PostgresThresholds TestThresholds { get; } = new()
     {
-        IdleInTransactionWarning = TimeSpan.FromSeconds(2),
-        LockWaitWarning = TimeSpan.FromSeconds(1),
-        LongRunningQueryWarning = TimeSpan.FromSeconds(2),
+        IdleInTransactionWarning = TimeSpan.FromSeconds(1),
+        LockWaitWarning = TimeSpan.FromMilliseconds(500),
+        LongRunningQueryWarning = TimeSpan.FromSeconds(1),
     };
 
     public static async Task<DiagnosisResult> RunAsync(Target target, ICredentialLease? credential, string problem,

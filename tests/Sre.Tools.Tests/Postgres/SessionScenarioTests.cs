@@ -11,8 +11,11 @@ public sealed class SessionScenarioTests(PostgresFixture fixture) : IClassFixtur
 {
     private const string SlowProblem = "checkout requests are slow and timing out";
 
+    private static readonly PostgresThresholds Thresholds = Diagnose.TestThresholds;
+
     /// <summary>Past every age threshold of <see cref="Diagnose.TestThresholds"/> that these scenarios reach.</summary>
-    private static readonly TimeSpan Aged = TimeSpan.FromMilliseconds(2500);
+    private static readonly TimeSpan Aged =
+        new[] { Thresholds.IdleInTransactionWarning, Thresholds.LockWaitWarning, Thresholds.LongRunningQueryWarning }.Max() + TimeSpan.FromMilliseconds(500);
 
     /// <summary>'billing-worker' updates account 1 and goes idle without committing; three
     /// 'checkout-svc' sessions queue behind it.</summary>
@@ -65,7 +68,7 @@ public sealed class SessionScenarioTests(PostgresFixture fixture) : IClassFixtur
     }
 
     [Fact]
-    public async Task A_statement_running_for_minutes_is_a_long_running_query_of_its_application()
+    public async Task A_statement_running_past_the_threshold_is_a_long_running_query_of_its_application()
     {
         var ct = TestContext.Current.CancellationToken;
         await using var db = await ScenarioDatabase.CreateAsync(fixture.Server, "longq", cancellationToken: ct);
@@ -78,7 +81,7 @@ public sealed class SessionScenarioTests(PostgresFixture fixture) : IClassFixtur
         Assert.Contains("pg_sleep", result.RootCause.Summary);
         var query = Assert.Single(result.Of(PostgresChecks.LongRunningQueries, PostgresFindingKinds.Query));
         Assert.Equal(pid, query.Number("pid"));
-        Assert.True(query.Number("durationSeconds") >= 2, result.ToString());
+        Assert.True(query.Number("durationSeconds") >= Thresholds.LongRunningQueryWarning.TotalSeconds, result.ToString());
         Assert.Contains(result.Synthesis.Recommendations, r => r.Action.Contains($"pg_cancel_backend({pid})") && r.Risk == "low");
     }
 
@@ -88,7 +91,12 @@ public sealed class SessionScenarioTests(PostgresFixture fixture) : IClassFixtur
         var ct = TestContext.Current.CancellationToken;
         await using var db = await ScenarioDatabase.CreateAsync(fixture.Server, "herring", cancellationToken: ct);
         await db.LeaveDeadRowsAsync("audit_log", rows: 40000, deadPercent: 30, ct);
-        await PileUpAsync(db, ct);
+        // As on a busy server, an older transaction is still running when the waiters take their
+        // snapshots, so those reach further back than the blocker's transaction.
+        var export = await db.OpenAppSessionAsync("nightly-export", ct);
+        await ScenarioDatabase.RunAsync(export, "BEGIN; SELECT txid_current();", ct);
+        var blockerPid = await PileUpAsync(db, ct);
+        await db.DisconnectAsync(export, ct);
 
         var result = await Diagnose.RunAsync(db.Target(), db.MonitorCredential(), SlowProblem, cancellationToken: ct);
 
@@ -96,5 +104,37 @@ public sealed class SessionScenarioTests(PostgresFixture fixture) : IClassFixtur
         Assert.Equal("billing-worker", result.RootCause.Culprit);
         var bloat = Assert.Single(result.Synthesis.ContributingFactors, c => c.Category == RootCauseCategory.DbTableBloat);
         Assert.Contains("public.audit_log", bloat.Summary);
+        // Vacuum never ran on the table: that is why its rows are still there, not anyone's snapshot.
+        Assert.Contains("autovacuum is disabled on the table", bloat.Summary);
+        Assert.DoesNotContain("snapshot", bloat.Summary);
+        // The waiters' snapshots are open only because they wait: the session they wait behind is named.
+        var table = Assert.Single(result.Of(PostgresChecks.TableBloat, PostgresFindingKinds.Table));
+        Assert.Equal(blockerPid, table.Number("oldestSnapshotPid"));
+        Assert.Equal("billing-worker", table.Text("oldestSnapshotApplication"));
+        Assert.False(table.Flag("oldestSnapshotHoldsBackVacuum"), result.ToString());
+        Assert.DoesNotContain("snapshot", table.Detail);
+    }
+
+    [Fact]
+    public async Task A_transaction_held_open_over_deletes_keeps_vacuum_from_cleaning_and_is_named_as_the_cause_of_the_bloat()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var db = await ScenarioDatabase.CreateAsync(fixture.Server, "snapshot", cancellationToken: ct);
+        var holderPid = await db.HoldSnapshotOverDeletesAsync("report-job", "events", rows: 40000, deadPercent: 50, Aged, ct);
+
+        var result = await Diagnose.RunAsync(db.Target(), db.MonitorCredential(), "the events page got slow and the disk is filling up", cancellationToken: ct);
+
+        var table = Assert.Single(result.Of(PostgresChecks.TableBloat, PostgresFindingKinds.Table));
+        Assert.Equal(holderPid, table.Number("oldestSnapshotPid"));
+        Assert.Equal("report-job", table.Text("oldestSnapshotApplication"));
+        Assert.Equal("idle in transaction", table.Text("oldestSnapshotState"));
+        Assert.True(table.Flag("oldestSnapshotHoldsBackVacuum"), result.ToString());
+        Assert.Contains($"session {holderPid} of 'report-job'", table.Detail);
+        // The session that keeps vacuum from removing the rows is the cause; the bloat is what it causes.
+        Assert.True(result.RootCause.Category == RootCauseCategory.DbIdleInTransaction, result.ToString());
+        Assert.Equal("report-job", result.RootCause.Culprit);
+        Assert.Contains(table.Id, result.RootCause.Evidence);
+        var bloat = Assert.Single(result.Synthesis.ContributingFactors, c => c.Category == RootCauseCategory.DbTableBloat);
+        Assert.Contains($"session {holderPid} of 'report-job' has kept its transaction open", bloat.Summary);
     }
 }

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Sre.Tools.Model;
 using Sre.Tools.Postgres;
 using Sre.Tools.Synthesis;
+using Sre.Tools.Synthesis.Rules;
 using SynthesisResult = Sre.Tools.Synthesis.Synthesis;
 
 namespace Sre.Tools.Tests.Synthesis;
@@ -22,9 +23,11 @@ public sealed class DatabaseRulesTests
         };
     }
 
+    private static SynthesisInput Input(string problem, params Finding[] findings) =>
+        new(new DiagnosisRequest(problem, "prod"), findings, [new AgentSummary(AgentKind.Database, "prod-db", "completed", findings.Length, 100)]);
+
     private static SynthesisResult Run(string problem, params Finding[] findings) =>
-        new RuleBasedSynthesizer().Synthesize(new SynthesisInput(new DiagnosisRequest(problem, "prod"), findings,
-            [new AgentSummary(AgentKind.Database, "prod-db", "completed", findings.Length, 100)]));
+        new RuleBasedSynthesizer().Synthesize(Input(problem, findings));
 
     private Finding Blocker(long pid, long waiters, string state = "idle in transaction", Severity severity = Severity.Critical) =>
         F(PostgresChecks.Locks, PostgresFindingKinds.Blocker, severity, new JsonObject
@@ -35,11 +38,30 @@ public sealed class DatabaseRulesTests
             ["waiterPids"] = new JsonArray(JsonValue.Create(201L)), ["waiterApplications"] = new JsonObject { ["checkout-svc"] = waiters },
         });
 
-    private Finding Bloat(double ratio, Severity severity) =>
-        F(PostgresChecks.TableBloat, PostgresFindingKinds.Table, severity, new JsonObject
+    private Finding Bloat(double ratio, Severity severity, bool autovacuumDisabledOnTable = false, JsonObject? snapshot = null)
+    {
+        var data = new JsonObject
         {
             ["table"] = "public.audit_log", ["deadRatio"] = ratio, ["deadTuples"] = 30000L, ["liveTuples"] = 70000L,
-            ["sizeBytes"] = 10_000_000L, ["estimatedBloatBytes"] = 3_000_000L, ["autovacuumDisabledOnTable"] = false, ["autovacuumGlobal"] = true,
+            ["sizeBytes"] = 10_000_000L, ["estimatedBloatBytes"] = 3_000_000L, ["autovacuumDisabledOnTable"] = autovacuumDisabledOnTable, ["autovacuumGlobal"] = true,
+            ["neverVacuumed"] = autovacuumDisabledOnTable,
+        };
+        foreach (var (key, value) in snapshot ?? []) data[key] = value?.DeepClone();
+        return F(PostgresChecks.TableBloat, PostgresFindingKinds.Table, severity, data);
+    }
+
+    /// <summary>The oldest snapshot as the bloat check reports it, and whether it judged that snapshot a reason.</summary>
+    private static JsonObject Snapshot(long pid, string application, bool holdsBackVacuum) => new()
+    {
+        ["oldestSnapshotPid"] = pid, ["oldestSnapshotApplication"] = application, ["oldestSnapshotState"] = "idle in transaction",
+        ["oldestSnapshotAgeSeconds"] = 125.0, ["oldestSnapshotHoldsBackVacuum"] = holdsBackVacuum,
+    };
+
+    private Finding IdleInTransaction(long pid, string application) =>
+        F(PostgresChecks.Connections, PostgresFindingKinds.IdleInTransaction, Severity.Warning, new JsonObject
+        {
+            ["pid"] = pid, ["application"] = application, ["user"] = "reports", ["idleSeconds"] = 120.0, ["xactAgeSeconds"] = 125.0,
+            ["query"] = "SELECT count(*) FROM audit_log",
         });
 
     [Fact]
@@ -55,6 +77,52 @@ public sealed class DatabaseRulesTests
         Assert.Equal([blocker.Id], result.RootCause.Evidence);
         Assert.Equal(RootCauseCategory.DbTableBloat, Assert.Single(result.ContributingFactors).Category);
         Assert.Contains(result.Recommendations, r => r.Action.Contains("pg_terminate_backend(101)"));
+    }
+
+    [Fact]
+    public void On_a_table_nothing_vacuums_the_disabled_autovacuum_is_the_reason_for_its_bloat_not_an_open_transaction()
+    {
+        var blocker = Blocker(101, 3);
+        var bloat = Bloat(0.3, Severity.Warning, autovacuumDisabledOnTable: true, Snapshot(101, "billing-worker", holdsBackVacuum: false));
+
+        var result = Run("checkout is slow and times out", bloat, blocker);
+
+        Assert.Equal(RootCauseCategory.DbLockContention, result.RootCause.Category);
+        Assert.DoesNotContain(bloat.Id, result.RootCause.Evidence);
+        var factor = Assert.Single(result.ContributingFactors);
+        Assert.Equal(RootCauseCategory.DbTableBloat, factor.Category);
+        Assert.Contains("autovacuum is disabled on the table", factor.Summary);
+        Assert.DoesNotContain("101", factor.Summary);
+        Assert.DoesNotContain("billing-worker", factor.Summary);
+        Assert.DoesNotContain(result.Recommendations, r => r.Action.StartsWith("VACUUM") && r.Action.Contains("session 101"));
+    }
+
+    [Fact]
+    public void A_transaction_that_holds_vacuum_back_is_named_in_the_bloat_and_is_its_cause()
+    {
+        var idle = IdleInTransaction(101, "report-job");
+        var bloat = Bloat(0.3, Severity.Warning, snapshot: Snapshot(101, "report-job", holdsBackVacuum: true));
+
+        var result = Run("the audit page is slow and the disk is filling up", bloat, idle);
+
+        Assert.Equal(RootCauseCategory.DbIdleInTransaction, result.RootCause.Category);
+        Assert.Equal("report-job", result.RootCause.Culprit);
+        Assert.Equal(new[] { idle.Id, bloat.Id }.Order(), result.RootCause.Evidence.Order());
+        var factor = Assert.Single(result.ContributingFactors);
+        Assert.Contains("session 101 of 'report-job' has kept its transaction open for 2 min 5 s", factor.Summary);
+        Assert.Contains(result.Recommendations, r => r.Action.StartsWith("VACUUM (ANALYZE, VERBOSE) public.audit_log;") && r.Action.Contains("until that session ends"));
+    }
+
+    [Fact]
+    public void An_idle_transaction_whose_snapshot_holds_no_vacuum_back_does_not_cite_the_bloat()
+    {
+        var idle = IdleInTransaction(101, "report-job");
+        var bloat = Bloat(0.3, Severity.Warning, autovacuumDisabledOnTable: true, Snapshot(101, "report-job", holdsBackVacuum: false));
+
+        var hypothesis = Assert.Single(new IdleInTransactionRule().Evaluate(Input("checkout is stuck waiting on the database", bloat, idle)));
+
+        Assert.Equal([idle.Id], hypothesis.Evidence);
+        Assert.Empty(hypothesis.Explains);
     }
 
     [Fact]

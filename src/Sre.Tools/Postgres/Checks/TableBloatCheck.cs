@@ -5,12 +5,15 @@ namespace Sre.Tools.Postgres.Checks;
 
 /// <summary>Tables whose dead tuples outweigh the threshold share of their rows, with when they were
 /// last (auto)vacuumed and whether autovacuum is switched off for them — and the oldest open
-/// snapshot, which keeps any vacuum from removing rows that died after it.</summary>
+/// snapshot, which keeps any vacuum from removing rows that died after it. That snapshot is given
+/// as a reason only where a vacuum runs or ran while it was held: with autovacuum off and no vacuum
+/// since, nothing tried to remove the rows, and the disabled autovacuum is the reason.</summary>
 public sealed class TableBloatCheck : PostgresCheck
 {
     private const string TablesSql = """
         SELECT t.schemaname::text AS schema, t.relname::text AS name, t.n_live_tup, t.n_dead_tup,
                t.last_vacuum, t.last_autovacuum, t.last_analyze, t.last_autoanalyze,
+               extract(epoch FROM now() - greatest(t.last_vacuum, t.last_autovacuum))::float8 AS vacuum_age,
                pg_table_size(t.relid)::int8 AS bytes,
                (SELECT o.option_value FROM pg_options_to_table(c.reloptions) o WHERE o.option_name = 'autovacuum_enabled') AS autovacuum
         FROM pg_stat_user_tables t
@@ -30,11 +33,16 @@ public sealed class TableBloatCheck : PostgresCheck
         """;
 
     // The session holding the oldest transaction ID or snapshot: vacuum cannot remove rows that
-    // died after it started.
+    // died after it started. Sessions waiting on a lock are left out: a waiter took its snapshot
+    // while the transaction it waits for was running, so its xmin is as old as that one's xid (or
+    // older, by whatever else ran then), and it is open only because it waits. The one to name is
+    // the session it waits behind (the root blocker, often idle in transaction), and at equal age
+    // the transaction that began first.
     private const string HorizonSql = Activity.ClientSessions + """
 
           AND (a.backend_xmin IS NOT NULL OR a.backend_xid IS NOT NULL)
-        ORDER BY greatest(coalesce(age(a.backend_xid), 0), coalesce(age(a.backend_xmin), 0)) DESC
+          AND a.wait_event_type IS DISTINCT FROM 'Lock'
+        ORDER BY greatest(coalesce(age(a.backend_xid), 0), coalesce(age(a.backend_xmin), 0)) DESC, a.xact_start
         LIMIT 1
         """;
 
@@ -46,7 +54,7 @@ public sealed class TableBloatCheck : PostgresCheck
         var tables = await context.Session.QueryAsync(TablesSql, r => new BloatRow(
                 r.Text("schema")!, r.Text("name")!, r.Long("n_live_tup"), r.Long("n_dead_tup"),
                 r.Time("last_vacuum"), r.Time("last_autovacuum"), r.Time("last_analyze"), r.Time("last_autoanalyze"),
-                r.Long("bytes"), r.Text("autovacuum")),
+                r.NullableDouble("vacuum_age"), r.Long("bytes"), r.Text("autovacuum")),
             cancellationToken, ("min_dead", t.MinDeadTuples), ("ratio", t.DeadTupleRatioWarning), ("top", (long)t.TopN));
         var settings = await context.Session.SingleAsync(SettingsSql, r => (Global: r.Text("autovacuum") != "off", Disabled: r.Long("disabled")), cancellationToken);
 
@@ -93,10 +101,15 @@ public sealed class TableBloatCheck : PostgresCheck
         reasons.Add(lastVacuum is null ? "it has never been vacuumed since the statistics were reset" : $"last vacuumed {lastVacuum:u}");
         if (snapshotHolder is not null)
         {
+            var held = snapshotHolder.XactAgeSeconds ?? 0;
+            var holdsBack = (tableAutovacuum && globalAutovacuum) || row.VacuumAgeSeconds <= held;
             data["oldestSnapshotPid"] = (long)snapshotHolder.Pid;
             data["oldestSnapshotApplication"] = snapshotHolder.Application;
-            data["oldestSnapshotAgeSeconds"] = FindingData.Seconds(snapshotHolder.XactAgeSeconds ?? 0);
-            reasons.Add($"session {snapshotHolder.Pid} of '{snapshotHolder.Who}' has held a snapshot for {Humanize.Duration(snapshotHolder.XactAgeSeconds ?? 0)}, so vacuum cannot remove rows that died since");
+            data["oldestSnapshotState"] = snapshotHolder.State;
+            data["oldestSnapshotAgeSeconds"] = FindingData.Seconds(held);
+            data["oldestSnapshotHoldsBackVacuum"] = holdsBack;
+            if (holdsBack)
+                reasons.Add($"session {snapshotHolder.Pid} of '{snapshotHolder.Who}' ({snapshotHolder.State}) has kept its transaction open for {Humanize.Duration(held)}, so vacuum cannot remove rows that died since");
         }
         return NewFinding(context, Grade(ratio, t.DeadTupleRatioWarning, t.DeadTupleRatioCritical), PostgresFindingKinds.Table,
             $"{table}: {Humanize.Percent(ratio)} dead rows ({Humanize.Count(row.Dead)} dead, {Humanize.Count(row.Live)} live, about {Humanize.Bytes(row.Bytes * ratio)} of {Humanize.Bytes(row.Bytes)})",
@@ -108,5 +121,5 @@ public sealed class TableBloatCheck : PostgresCheck
 
     private sealed record BloatRow(string Schema, string Name, long Live, long Dead,
         DateTimeOffset? LastVacuum, DateTimeOffset? LastAutovacuum, DateTimeOffset? LastAnalyze, DateTimeOffset? LastAutoanalyze,
-        long Bytes, string? AutovacuumOption);
+        double? VacuumAgeSeconds, long Bytes, string? AutovacuumOption);
 }

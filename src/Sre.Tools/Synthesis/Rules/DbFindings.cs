@@ -13,6 +13,11 @@ internal static class DbFindings
     public static string Who(this Finding f) =>
         f.Text("application") is { Length: > 0 } app ? app : $"pid {f.Number("pid")}";
 
+    /// <summary>The pid of the session whose open transaction keeps vacuum from cleaning the table of a
+    /// table_bloat finding, when the check judged it a reason (not when nothing vacuums the table anyway).</summary>
+    public static long? VacuumHeldBackBy(this Finding bloat) =>
+        bloat.Flag("oldestSnapshotHoldsBackVacuum") && bloat.Number("oldestSnapshotPid") is { } pid ? (long)pid : null;
+
     /// <summary>Confidence between <paramref name="low"/> and <paramref name="high"/>, growing with
     /// how far <paramref name="value"/> is past <paramref name="threshold"/> on a log scale (10× → high).</summary>
     public static double Scale(double value, double threshold, double low, double high)

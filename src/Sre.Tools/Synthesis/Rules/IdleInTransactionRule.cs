@@ -26,7 +26,7 @@ public sealed class IdleInTransactionRule : IRootCauseRule
 
             // A table whose dead rows this session's snapshot keeps vacuum from removing.
             var heldBack = DbFindings.Of(input, PostgresChecks.TableBloat, PostgresFindingKinds.Table)
-                .Where(b => (long)(b.Number("oldestSnapshotPid") ?? -1) == pid).ToList();
+                .Where(b => b.VacuumHeldBackBy() == pid).ToList();
 
             yield return new Hypothesis
             {

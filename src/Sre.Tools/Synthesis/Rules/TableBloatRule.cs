@@ -4,7 +4,8 @@ using Sre.Tools.Postgres;
 namespace Sre.Tools.Synthesis.Rules;
 
 /// <summary>A table made mostly of dead rows: names it, says why vacuum has not cleaned it
-/// (autovacuum off for the table or the server, never vacuumed, an old snapshot) and what to run.
+/// (autovacuum off for the table or the server, never vacuumed, an old snapshot that holds a vacuum
+/// back — only when the check found one does) and what to run.
 /// Confidence grows with the dead share, so a little bloat stays a contributing factor next to a
 /// live incident.</summary>
 public sealed class TableBloatRule : IRootCauseRule
@@ -21,12 +22,15 @@ public sealed class TableBloatRule : IRootCauseRule
             if (disabledOnTable) why.Add("autovacuum is disabled on the table");
             if (!globalOn) why.Add("autovacuum is off server-wide");
             if (f.Flag("neverVacuumed")) why.Add("it has not been vacuumed since the statistics were reset");
-            if (f.Number("oldestSnapshotPid") is { } holder)
-                why.Add($"session {holder} of '{f.Text("oldestSnapshotApplication")}' has held a snapshot for {Humanize.Duration(f.Number("oldestSnapshotAgeSeconds") ?? 0)}");
+            var holder = f.VacuumHeldBackBy();
+            if (holder is not null)
+                why.Add($"session {holder}" + (f.Text("oldestSnapshotApplication") is { Length: > 0 } app ? $" of '{app}'" : "") +
+                        $" has kept its transaction open for {Humanize.Duration(f.Number("oldestSnapshotAgeSeconds") ?? 0)}, so vacuum cannot remove rows that died since");
 
             var recommendations = new List<Recommendation>
             {
-                new($"VACUUM (ANALYZE, VERBOSE) {table}; Risk: reads the table and adds I/O while it runs; it does not block reads or writes and makes the space reusable (the file does not shrink).", "low", [f.Id]),
+                new($"VACUUM (ANALYZE, VERBOSE) {table}; Risk: reads the table and adds I/O while it runs; it does not block reads or writes and makes the space reusable (the file does not shrink)." +
+                    (holder is null ? "" : $" Rows that died after session {holder}'s transaction began stay until that session ends."), "low", [f.Id]),
             };
             if (disabledOnTable)
                 recommendations.Add(new($"ALTER TABLE {table} RESET (autovacuum_enabled); so autovacuum keeps it clean from now on.", "low", [f.Id]));
