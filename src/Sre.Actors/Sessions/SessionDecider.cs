@@ -340,6 +340,9 @@ public static partial class SessionDecider
     private static SessionDecision OnAgentFinished(SessionState state, AgentFinished finished, DateTimeOffset now, SessionPolicy policy)
     {
         if (!IsCurrent(state, finished.Key, finished.Attempt, out var run)) return SessionDecision.Nothing;
+        // A tool stops itself at the deadline it was given; finishing then is a time-out, whichever
+        // of its answer and the session's own deadline timer arrives first.
+        if (run.DeadlineAt is { } at && now >= at) return TimedOut(state, run, now, policy, finished.DurationMs);
         var state2 = finished.State is AgentRunState.Completed or AgentRunState.Failed or AgentRunState.TimedOut ? finished.State : AgentRunState.Failed;
         return Complete(state, [new AgentCompleted(run.Key, run.Assignment.Agent, run.Assignment.Target, state2, finished.DurationMs, finished.Error, now)], policy);
     }
@@ -348,7 +351,11 @@ public static partial class SessionDecider
     {
         if (!IsCurrent(state, reached.Key, reached.Attempt, out var run)) return SessionDecision.Nothing;
         if (run.DeadlineAt is { } at && now < at) return SessionDecision.Nothing;
-        var elapsed = (long)(now - (run.StartedAt ?? now)).TotalMilliseconds;
+        return TimedOut(state, run, now, policy, (long)(now - (run.StartedAt ?? now)).TotalMilliseconds);
+    }
+
+    private static SessionDecision TimedOut(SessionState state, AgentRun run, DateTimeOffset now, SessionPolicy policy, long elapsedMs)
+    {
         var finding = new Finding
         {
             Id = $"f-{state.NextFindingNumber}",
@@ -363,7 +370,7 @@ public static partial class SessionDecider
         return Complete(state,
         [
             new FindingRecorded(run.Key, run.Attempt, finding, now),
-            new AgentCompleted(run.Key, run.Assignment.Agent, run.Assignment.Target, AgentRunState.TimedOut, elapsed, "deadline reached", now),
+            new AgentCompleted(run.Key, run.Assignment.Agent, run.Assignment.Target, AgentRunState.TimedOut, elapsedMs, "deadline reached", now),
         ], policy);
     }
 

@@ -389,4 +389,16 @@ public sealed class SessionDeciderTests
         Assert.Equal(2, after.FindAgent("database:prod-db")!.Attempt);
         Assert.Equal(AgentRunState.Completed, after.FindAgent("kubernetes:prod-k8s")!.State);
     }
+
+    [Fact]
+    public void An_agent_that_reports_completion_only_at_its_deadline_is_timed_out_whichever_message_arrives_first()
+    {
+        var state = Run(Diagnosing(), new AgentFinished(Id, "kubernetes:prod-k8s", 1, AgentRunState.Completed, 10, null)).State;
+        var (after, _) = Run(state, new AgentFinished(Id, "database:prod-db", 1, AgentRunState.Completed, 30_000, null), T0.AddSeconds(30));
+        Assert.Equal(AgentRunState.TimedOut, after.FindAgent("database:prod-db")!.State);
+        Assert.Equal(30_000, after.FindAgent("database:prod-db")!.DurationMs);
+        Assert.Contains(after.Findings, f => f.Check == "deadline");
+        // The session's own timer, arriving second, changes nothing.
+        Assert.Empty(Run(after, new AgentDeadlineReached(Id, "database:prod-db", 1), T0.AddSeconds(31)).Decision.Events);
+    }
 }

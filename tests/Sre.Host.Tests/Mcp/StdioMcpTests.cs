@@ -17,7 +17,7 @@ public sealed class StdioMcpTests(SharedServer shared) : IClassFixture<SharedSer
         var ct = TestContext.Current.CancellationToken;
         await using var client = await McpTestClient.StdioAsync(Sre.BaseUrl, SreCli.Environment(Sre.BaseUrl), ct);
 
-        Assert.Equal("sre", client.ServerInfo.Name);
+        Assert.Equal("sre", client.ServerInfo?.Name);
         Assert.Contains("let THEM decide", client.ServerInstructions);
         var tools = await client.ListToolsAsync(cancellationToken: ct);
         Assert.Equal(McpScenario.ToolNames, tools.Select(t => t.Name).Order());

@@ -45,10 +45,14 @@ public sealed class TestConfig
         return this;
     }
 
-    /// <summary>prod → the shared test database; staging → a closed port.</summary>
+    /// <summary>A port that refuses connections for the whole test run (bound, never listening), so
+    /// no server started later can take it and make "staging" answer.</summary>
+    private static readonly Sre.Testing.Postgres.RefusedPort StagingPort = new();
+
+    /// <summary>prod → the shared test database; staging → a port that refuses connections.</summary>
     public static TestConfig Standard(TestDatabase db) => new TestConfig()
         .Postgres("prod", "prod-db", db.Server.Port, TestDatabase.Database, ProdDb, TestDatabase.User, TestDatabase.Password)
-        .Postgres("staging", "staging-db", Sre.Testing.FreePort.Next(), TestDatabase.Database, StagingDb, TestDatabase.User, TestDatabase.Password);
+        .Postgres("staging", "staging-db", StagingPort.Port, TestDatabase.Database, StagingDb, TestDatabase.User, TestDatabase.Password);
 
     public string Write(string directory, string? extra = null)
     {
