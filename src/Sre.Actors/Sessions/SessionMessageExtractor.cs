@@ -8,10 +8,6 @@ public sealed class SessionMessageExtractor() : HashCodeMessageExtractor(MaxShar
 {
     public const int MaxShards = 100;
 
-    public override string EntityId(object message) => message switch
-    {
-        IWithSessionId m => m.SessionId,
-        ShardRegion.StartEntity s => s.EntityId,
-        _ => null!,
-    };
+    // StartEntity and ShardingEnvelope are unwrapped by the base class before this is asked.
+    public override string EntityId(object message) => (message as IWithSessionId)?.SessionId!;
 }
