@@ -135,7 +135,7 @@ public static class ServerHost
         {
             var log = app.Services.GetRequiredService<ILogger<WebApplication>>();
             if (provider.IsDevelopmentOnly)
-                log.LogWarning("Secret provider '{Provider}' is for development only: secrets come from a local file. Configure onepassword-connect or op-cli for production", provider.Name);
+                log.LogWarning("Secret provider {Provider} is for development only: secrets come from a local file. Configure onepassword-connect or op-cli for production", provider.Name);
             if (!auth.Enabled)
                 log.LogWarning("No auth tokens configured: every caller is the local admin. This is allowed only because the server listens on loopback");
             log.LogInformation("sre node up: roles {Roles}, HTTP {Urls}, environments {Environments}, persistence {Persistence}, planner {Planner}",
