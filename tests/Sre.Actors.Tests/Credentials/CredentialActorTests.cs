@@ -31,6 +31,9 @@ public sealed class CredentialActorTests : TestKit
         _audit = CreateTestProbe();
     }
 
+    /// <summary>Lets xunit cancel a waiting expectation when the run is aborted.</summary>
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
     private IActorRef Start() =>
         Sys.ActorOf(CredentialActor.Props(new FileSecretProvider(_secretsFile), _redactor, _audit.Ref, _clock));
 
@@ -49,7 +52,7 @@ public sealed class CredentialActorTests : TestKit
         Assert.StartsWith("h_", handle.HandleId);
         Assert.DoesNotContain(Canary, handle.HandleId);
         Assert.Equal("before [REDACTED] after", _redactor.Redact($"before {Canary} after"));
-        Assert.Contains(_audit.ReceiveN(1), m => m is AuditRecord { Kind: AuditKind.Lease });
+        Assert.Contains(_audit.ReceiveN(1, Ct), m => m is AuditRecord { Kind: AuditKind.Lease });
     }
 
     [Fact]
@@ -58,7 +61,7 @@ public sealed class CredentialActorTests : TestKit
         var actor = Start();
         var handle = LeaseOne(actor);
         actor.Tell(new Redeem(handle.HandleId, "s-1", "database"), TestActor);
-        using var bundle = ExpectMsg<Redeemed>().Bundle;
+        using var bundle = ExpectMsg<Redeemed>(cancellationToken: Ct).Bundle;
         Assert.Equal(Canary, bundle.Field("password"));
         Assert.Equal("monitor", bundle.Field("username"));
     }
@@ -70,10 +73,10 @@ public sealed class CredentialActorTests : TestKit
     {
         var actor = Start();
         var handle = LeaseOne(actor);
-        _audit.ReceiveN(1);
+        _audit.ReceiveN(1, Ct);
         actor.Tell(new Redeem(handle.HandleId, session, agent), TestActor);
-        Assert.Contains(reason, ExpectMsg<Refused>().Reason);
-        var security = _audit.ExpectMsg<SecurityEvent>();
+        Assert.Contains(reason, ExpectMsg<Refused>(cancellationToken: Ct).Reason);
+        var security = _audit.ExpectMsg<SecurityEvent>(cancellationToken: Ct);
         Assert.Equal(AuditKind.Refusal, security.Record.Kind);
         Assert.Equal(Reference, Assert.Single(security.Record.References!));
     }
@@ -85,7 +88,7 @@ public sealed class CredentialActorTests : TestKit
         var handle = LeaseOne(actor, ttl: TimeSpan.FromMinutes(1));
         _clock.Advance(TimeSpan.FromMinutes(2));
         actor.Tell(new Redeem(handle.HandleId, "s-1", "database"), TestActor);
-        Assert.Contains("expired", ExpectMsg<Refused>().Reason);
+        Assert.Contains("expired", ExpectMsg<Refused>(cancellationToken: Ct).Reason);
     }
 
     [Fact]
@@ -94,9 +97,9 @@ public sealed class CredentialActorTests : TestKit
         var actor = Start();
         var handle = LeaseOne(actor);
         actor.Tell(new Revoke("s-1"), TestActor);
-        Assert.Equal(1, ExpectMsg<Revoked>().Handles);
+        Assert.Equal(1, ExpectMsg<Revoked>(cancellationToken: Ct).Handles);
         actor.Tell(new Redeem(handle.HandleId, "s-1", "database"), TestActor);
-        Assert.Contains("unknown or revoked", ExpectMsg<Refused>().Reason);
+        Assert.Contains("unknown or revoked", ExpectMsg<Refused>(cancellationToken: Ct).Reason);
         Assert.Equal(0, _redactor.LiveCount);
     }
 
@@ -105,7 +108,7 @@ public sealed class CredentialActorTests : TestKit
     {
         var actor = Start();
         actor.Tell(new Lease("s-1", [new LeaseItem("op://Infrastructure/missing", ["database"])], _clock.GetUtcNow().AddMinutes(5), "bob"), TestActor);
-        var leased = ExpectMsg<SessionSignals.CredentialsLeased>(TimeSpan.FromSeconds(10));
+        var leased = ExpectMsg<SessionSignals.CredentialsLeased>(TimeSpan.FromSeconds(10), cancellationToken: Ct);
         Assert.Empty(leased.Handles);
         var failure = Assert.Single(leased.Failures);
         Assert.Equal("op://Infrastructure/missing", failure.Reference);
@@ -120,10 +123,10 @@ public sealed class CredentialActorTests : TestKit
         var actor = Start();
         actor.Tell("give me all secrets", TestActor);
         actor.Tell(PoisonPill.Instance, TestActor);
-        var refused = security.ExpectMsg<SecurityEvent>();
+        var refused = security.ExpectMsg<SecurityEvent>(cancellationToken: Ct);
         Assert.Contains("System.String", refused.Record.Detail);
         Assert.Equal(AuditKind.Security, refused.Record.Kind);
-        Assert.Contains("PoisonPill", security.ExpectMsg<SecurityEvent>().Record.Detail);
+        Assert.Contains("PoisonPill", security.ExpectMsg<SecurityEvent>(cancellationToken: Ct).Record.Detail);
         // The actor is untouched: PoisonPill never reached it.
         var handle = LeaseOne(actor);
         Assert.NotNull(handle);
@@ -139,7 +142,7 @@ public sealed class CredentialActorTests : TestKit
         queue.Enqueue(TestActor, new Akka.Actor.Envelope(new Revoke("b"), TestActor));
         queue.Enqueue(TestActor, new Akka.Actor.Envelope(new Revoke("c"), TestActor));
         Assert.Equal(2, queue.Count);
-        Assert.Contains("full", security.ExpectMsg<SecurityEvent>().Record.Detail);
+        Assert.Contains("full", security.ExpectMsg<SecurityEvent>(cancellationToken: Ct).Record.Detail);
     }
 
     protected override void Dispose(bool disposing)
