@@ -66,8 +66,10 @@ public sealed class OnePasswordConnectProvider : ISecretProvider, IDisposable
         return OnePasswordFieldSelector.Select(item, reference, Name);
     }
 
-    /// <summary>Ready when <c>GET /heartbeat</c> answers; <c>GET /health</c> adds the server version
-    /// and marks the provider unhealthy when a dependency (sync, sqlite …) is not active.</summary>
+    /// <summary>Ready when <c>GET /heartbeat</c> answers, <c>GET /health</c> reports no dependency
+    /// (sync, sqlite …) down, and the token can list at least one vault. The last check matters
+    /// because the first two need no token: without it a revoked or mistyped token would pass
+    /// every probe and surface only when an approved session fetches its first secret.</summary>
     public async Task<ProviderHealth> CheckHealthAsync(CancellationToken cancellationToken)
     {
         Response heartbeat;
@@ -82,6 +84,16 @@ public sealed class OnePasswordConnectProvider : ISecretProvider, IDisposable
         if (heartbeat.Status != HttpStatusCode.OK)
             return new ProviderHealth(false, $"1Password Connect at {_shownUrl}: /heartbeat answered {Describe(heartbeat)}");
 
+        var server = await ServerHealthAsync(cancellationToken);
+        if (!server.Healthy) return server;
+        var token = await TokenHealthAsync(cancellationToken);
+        return token.Healthy ? server with { Detail = $"{server.Detail}; {token.Detail}" } : token;
+    }
+
+    /// <summary><c>GET /health</c>: the version and the dependencies, unhealthy when one is down.
+    /// An unreadable answer is not held against a server whose heartbeat is fine.</summary>
+    private async Task<ProviderHealth> ServerHealthAsync(CancellationToken cancellationToken)
+    {
         try
         {
             var health = await SendAsync("health", _singleAttempt, cancellationToken);
@@ -103,6 +115,42 @@ public sealed class OnePasswordConnectProvider : ISecretProvider, IDisposable
             return new ProviderHealth(true, $"1Password Connect at {_shownUrl} is up (/health unreadable)");
         }
     }
+
+    /// <summary><c>GET /v1/vaults</c> with the token: 401 means the token is wrong or revoked, an
+    /// empty list means it can read nothing. Only the number of vaults is reported, not their names.</summary>
+    private async Task<ProviderHealth> TokenHealthAsync(CancellationToken cancellationToken)
+    {
+        Response vaults;
+        try
+        {
+            vaults = await SendAsync("v1/vaults", _singleAttempt, cancellationToken);
+        }
+        catch (ConnectException e)
+        {
+            return new ProviderHealth(false, $"1Password Connect at {_shownUrl} is up, but listing vaults failed: {e.Reason}");
+        }
+        if (vaults.Status == HttpStatusCode.Unauthorized)
+            return new ProviderHealth(false, $"1Password Connect at {_shownUrl} is up but rejected the token ({Describe(vaults)}). " + TokenAdvice);
+        if (vaults.Status != HttpStatusCode.OK)
+            return new ProviderHealth(false, $"1Password Connect at {_shownUrl} is up, but listing vaults with the token answered {Describe(vaults)}");
+        int count;
+        try
+        {
+            count = JsonSerializer.Deserialize<List<ConnectVault>>(vaults.Body, OnePasswordItem.Json)?.Count ?? 0;
+        }
+        catch (JsonException)
+        {
+            return new ProviderHealth(false, $"1Password Connect at {_shownUrl} is up, but its vault list is not the JSON array Connect sends");
+        }
+        return count > 0
+            ? new ProviderHealth(true, $"the token reads {count} vault(s)")
+            : new ProviderHealth(false, $"1Password Connect at {_shownUrl} is up, but its token can read no vault: give the token read " +
+                                        "access to the vaults your references name (Developer > Connect servers > the token's vaults)");
+    }
+
+    private const string TokenAdvice =
+        "Check that the Connect token configured for this server (sre.secrets.onepassword-connect.token, usually OP_CONNECT_TOKEN) " +
+        "is current, was issued for this Connect server and has not been revoked";
 
     public void Dispose()
     {
@@ -211,9 +259,7 @@ public sealed class OnePasswordConnectProvider : ISecretProvider, IDisposable
                 return;
             case HttpStatusCode.Unauthorized:
                 throw new SecretFetchException(reference,
-                    $"1Password Connect at {_shownUrl} rejected the token ({Describe(response)}). Check that the Connect token " +
-                    "configured for this server (sre.secrets.onepassword-connect.token, usually OP_CONNECT_TOKEN) is current, " +
-                    "was issued for this Connect server and has not been revoked");
+                    $"1Password Connect at {_shownUrl} rejected the token ({Describe(response)}). " + TokenAdvice);
             case HttpStatusCode.Forbidden:
                 throw VaultForbidden(reference, response);
             case >= HttpStatusCode.InternalServerError:

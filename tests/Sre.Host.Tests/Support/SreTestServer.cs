@@ -33,8 +33,10 @@ public sealed class SreTestServer : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
-    /// <summary>Starts a node with the given HOCON (layered over the defaults) and waits until it is ready.</summary>
-    public static async Task<SreTestServer> StartAsync(string hocon, string? dataDirectory = null, IDictionary<string, string?>? environment = null, CancellationToken cancellationToken = default)
+    /// <summary>Starts a node with the given HOCON (layered over the defaults) and waits until it is
+    /// ready, or only live when <paramref name="expectUnready"/> (a node whose readiness the test
+    /// means to see failing).</summary>
+    public static async Task<SreTestServer> StartAsync(string hocon, string? dataDirectory = null, IDictionary<string, string?>? environment = null, CancellationToken cancellationToken = default, bool expectUnready = false)
     {
         var ownsData = dataDirectory is null;
         dataDirectory ??= Path.Combine(Path.GetTempPath(), "sre-test-" + Guid.NewGuid().ToString("N")[..10]);
@@ -45,11 +47,13 @@ public sealed class SreTestServer : IAsyncDisposable
         var app = ServerHost.Build(new ServeOptions { ConfigFile = configFile, Urls = url, DataDirectory = dataDirectory }, environment ?? new Dictionary<string, string?>());
         await app.StartAsync(cancellationToken);
         var server = new SreTestServer(app, url, dataDirectory, configFile, ownsData);
-        await server.WaitUntilReadyAsync(cancellationToken);
+        await server.WaitUntilAsync(expectUnready ? "/health/live" : "/health/ready", cancellationToken);
         return server;
     }
 
-    public async Task WaitUntilReadyAsync(CancellationToken cancellationToken)
+    public Task WaitUntilReadyAsync(CancellationToken cancellationToken) => WaitUntilAsync("/health/ready", cancellationToken);
+
+    private async Task WaitUntilAsync(string probe, CancellationToken cancellationToken)
     {
         var deadline = DateTime.UtcNow.AddSeconds(60);
         string last = "";
@@ -57,14 +61,14 @@ public sealed class SreTestServer : IAsyncDisposable
         {
             try
             {
-                var r = await Http.GetAsync("/health/ready", cancellationToken);
+                var r = await Http.GetAsync(probe, cancellationToken);
                 last = await r.Content.ReadAsStringAsync(cancellationToken);
                 if (r.IsSuccessStatusCode) return;
             }
             catch (HttpRequestException e) { last = e.Message; }
             await Task.Delay(200, cancellationToken);
         }
-        throw new TimeoutException($"The test server never became ready: {last}");
+        throw new TimeoutException($"The test server never answered {probe}: {last}");
     }
 
     public async Task StopAsync()

@@ -409,6 +409,38 @@ public sealed class OnePasswordConnectProviderTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Health_is_down_when_the_server_is_up_but_rejects_the_token()
+    {
+        using var provider = Provider(token: WrongToken);
+
+        var health = await provider.CheckHealthAsync(Ct);
+
+        Assert.False(health.Healthy);
+        Assert.Contains("is up but rejected the token (401", health.Detail);
+        Assert.Contains("OP_CONNECT_TOKEN", health.Detail);
+        Assert.DoesNotContain(WrongToken, health.Detail);
+        Assert.Contains(_server.Requests, r => r.Path == "/v1/vaults" && r.Status == 401);
+    }
+
+    [Fact]
+    public async Task Health_is_down_when_the_token_can_read_no_vault_and_counts_them_when_it_can()
+    {
+        _server.GrantToken("token-without-vaults");
+        _server.GrantToken("token-for-payments", "Payments");
+        using var blind = Provider(token: "token-without-vaults");
+        using var limited = Provider(token: "token-for-payments");
+
+        var none = await blind.CheckHealthAsync(Ct);
+        var one = await limited.CheckHealthAsync(Ct);
+
+        Assert.False(none.Healthy);
+        Assert.Contains("its token can read no vault", none.Detail);
+        Assert.True(one.Healthy, one.Detail);
+        Assert.EndsWith("the token reads 1 vault(s)", one.Detail);
+        Assert.DoesNotContain("Payments", one.Detail); // vault names are not shown
+    }
+
+    [Fact]
     public void Options_never_print_the_token()
     {
         var options = _server.ProviderOptions();
