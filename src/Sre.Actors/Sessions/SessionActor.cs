@@ -134,6 +134,9 @@ public sealed class SessionActor : ReceivePersistentActor, IWithTimers
     private void Common()
     {
         Command<PassivateNow>(_ => { });
+        // The credential actor acknowledges a revocation; the session has nothing left to do with it
+        // (the audit log records it), and leaving it unhandled logged a warning per ended session.
+        Command<CredentialProtocol.Revoked>(_ => { });
         Command<ISessionCommand>(Handle);
     }
 

@@ -43,7 +43,7 @@ public static class ClusterCommand
 
     private static Command Leave()
     {
-        var address = new Argument<string>("address") { Description = "The member's address, e.g. akka.tcp://sre@10.0.0.7:4053" };
+        var address = new Argument<string>("address") { Description = "The member's address, e.g. akka.tcp://sre@10.0.0.7:4053 (akka.ssl.tcp:// with sre.cluster.tls)" };
         var command = new Command("leave", "Make a member leave the cluster gracefully (its shards hand off first)") { address };
         var connection = ClientConnection.AddTo(command);
         command.SetAction((parse, ct) =>

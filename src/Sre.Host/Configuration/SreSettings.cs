@@ -23,6 +23,8 @@ public sealed record SreSettings
     public required IReadOnlyList<AuthToken> Tokens { get; init; }
     /// <summary>sre.log.file: also write JSON logs to this file.</summary>
     public string? LogFile { get; init; }
+    /// <summary>sre.cluster.tls: mutual TLS on remoting; null when off.</summary>
+    public ClusterTls? ClusterTls { get; init; }
 
     public static SreSettings From(HoconLayers layers, ServeOptions options)
     {
@@ -62,6 +64,7 @@ public sealed record SreSettings
                 PersistenceConnectionString = NullIfEmpty(c.GetString("sre.persistence.connection-string", null)),
                 Tokens = ReadTokens(c, layers),
                 LogFile = NullIfEmpty(c.GetString("sre.log.file", null)),
+                ClusterTls = ClusterTls.From(c, layers),
             };
         }
         catch (InvalidConfigurationException) { throw; }

@@ -13,6 +13,7 @@ public sealed record NodeAddress(string Host, int Port)
         return new NodeAddress(text[..i], port);
     }
 
-    /// <summary>The Akka address of a seed in the "sre" actor system.</summary>
-    public string AkkaAddress => $"akka.tcp://{ServerHost.ActorSystemName}@{Host}:{Port}";
+    /// <summary>The Akka address of a seed in the "sre" actor system; remoting over TLS has its own
+    /// protocol name, and a seed given with the other one is unreachable.</summary>
+    public string AkkaAddress(bool tls) => $"{(tls ? "akka.ssl.tcp" : "akka.tcp")}://{ServerHost.ActorSystemName}@{Host}:{Port}";
 }

@@ -49,7 +49,9 @@ public static class ServerHost
         // Each node keeps its own logger (several nodes may share a process, as in tests); the static
         // Log.Logger is left alone so one node shutting down never closes another's sinks.
         builder.Services.AddSerilog((_, logger) => SreLogging.Configure(logger, redactor, file: settings.LogFile), preserveStaticLogger: true);
-        builder.WebHost.UseUrls(servesHttp ? urls.ToArray() : []);
+        // Given no address Kestrel listens on localhost:5000, which a second runner on the same host
+        // cannot bind; a node without HTTP takes an ephemeral loopback port nobody else can reach.
+        builder.WebHost.UseUrls(servesHttp ? urls.ToArray() : ["http://127.0.0.1:0"]);
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.Limits.MaxRequestBodySize = settings.MaxBodyBytes;
@@ -74,7 +76,7 @@ public static class ServerHost
 
         var persistence = Persistence(settings, options);
         var remoting = options.Remoting is null ? new NodeAddress("127.0.0.1", 0) : NodeAddress.Parse(options.Remoting, "--remoting");
-        var seeds = options.Seeds?.Select(s => NodeAddress.Parse(s, "--seeds").AkkaAddress).ToArray() ?? [];
+        var seeds = options.Seeds?.Select(s => NodeAddress.Parse(s, "--seeds").AkkaAddress(settings.ClusterTls is not null)).ToArray() ?? [];
 
         builder.Services.AddSingleton(settings);
         builder.Services.AddSingleton(layers);
@@ -90,7 +92,7 @@ public static class ServerHost
                 l.ClearLoggers();
                 l.AddLoggerFactory();
             });
-            akka.WithRemoting(new RemoteOptions { HostName = remoting.Host, Port = remoting.Port });
+            akka.WithRemoting(Remoting(remoting, settings.ClusterTls));
             akka.WithClustering(new ClusterOptions { Roles = settings.Roles.ToArray(), SeedNodes = seeds });
             akka.WithSreActors(setup);
             if (seeds.Length == 0)
@@ -133,9 +135,16 @@ public static class ServerHost
 
         app.Lifetime.ApplicationStarted.Register(() =>
         {
-            var log = app.Services.GetRequiredService<ILogger<WebApplication>>();
+            // Its own category: Microsoft.AspNetCore.* is filtered to warnings, which hid "node up".
+            var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Sre.Host.Node");
             if (provider.IsDevelopmentOnly)
                 log.LogWarning("Secret provider {Provider} is for development only: secrets come from a local file. Configure onepassword-connect or op-cli for production", provider.Name);
+            if (settings.ClusterTls is null && seeds.Length > 0 && !IsLoopback(remoting.Host))
+                log.LogWarning("Remoting on {Address} is plain TCP: credentials that runner agents redeem from the main node cross the network unencrypted, " +
+                               "and any host that reaches the port can join. Set sre.cluster.tls", $"{remoting.Host}:{remoting.Port}");
+            else if (settings.ClusterTls is { } tls)
+                log.LogInformation("Remoting uses mutual TLS with certificate {Subject} ({Thumbprint}), trusting {Trust} peers",
+                                   tls.Certificate.Subject, tls.Certificate.Thumbprint, tls.Trust == ClusterTrust.Pinned ? $"{tls.PinnedThumbprints.Count} pinned" : "CA-validated");
             if (!auth.Enabled)
                 log.LogWarning("No auth tokens configured: every caller is the local admin. This is allowed only because the server listens on loopback");
             log.LogInformation("sre node up: roles {Roles}, HTTP {Urls}, environments {Environments}, persistence {Persistence}, planner {Planner}",
@@ -147,6 +156,9 @@ public static class ServerHost
 
     /// <summary>Anyone who can reach a non-loopback port could approve access to production
     /// credentials: such a server must have tokens.</summary>
+    private static bool IsLoopback(string host) =>
+        host == "localhost" || (IPAddress.TryParse(host.Trim('[', ']'), out var ip) && IPAddress.IsLoopback(ip));
+
     private static void RequireTokensOffLoopback(SreSettings settings, IReadOnlyList<string> urls)
     {
         if (settings.Tokens.Count > 0) return;
@@ -159,6 +171,25 @@ public static class ServerHost
                 throw new InvalidConfigurationException(
                     $"Refusing to listen on {url} without authentication. Configure sre.auth.tokens (SHA-256 hashes of bearer tokens with roles), or bind to 127.0.0.1.");
         }
+    }
+
+    /// <summary>Remoting on HOST:PORT; with <c>sre.cluster.tls</c>, mutual TLS where both ends present
+    /// the configured certificate and check the other's with <see cref="ClusterTls.Validator"/>.
+    /// Host names are not checked: nodes dial each other by IP and pod address.</summary>
+    private static RemoteOptions Remoting(NodeAddress address, ClusterTls? tls)
+    {
+        var options = new RemoteOptions { HostName = address.Host, Port = address.Port };
+        if (tls is null) return options;
+        options.EnableSsl = true;
+        options.Ssl = new SslOptions
+        {
+            X509Certificate = tls.Certificate,
+            SuppressValidation = false,
+            RequireMutualAuthentication = true,
+            ValidateCertificateHostname = false,
+            CustomValidator = tls.Validator(),
+        };
+        return options;
     }
 
     private static Akka.Configuration.Config Persistence(SreSettings settings, ServeOptions options)
