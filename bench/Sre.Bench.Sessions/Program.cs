@@ -54,26 +54,8 @@ Console.WriteLine($"Node ready in {readyMs:0} ms");
 
 var rows = new List<string>();
 foreach (var (environment, label, count) in new[] { ("closed", "unreachable target (session machinery)", sessions), ("live", "live PostgreSQL (nine checks)", Math.Max(20, sessions / 4)) })
-{
     foreach (var concurrency in new[] { 1, 8, 32 })
-    {
-        // Warm-up: JIT, first journal writes, connection pools.
-        await Drive(environment, Math.Min(10, count), concurrency);
-        var wall = System.Diagnostics.Stopwatch.StartNew();
-        var timings = await Drive(environment, count, concurrency);
-        wall.Stop();
-        var total = Stats.Of(timings.Select(t => t.TotalMs));
-        var finding = Stats.Of(timings.Select(t => t.ApproveToFirstFindingMs));
-        var end = Stats.Of(timings.Select(t => t.ApproveToEndMs));
-        var perSecond = count / wall.Elapsed.TotalSeconds;
-        var events = timings.Sum(t => t.Events) / wall.Elapsed.TotalSeconds;
-        var failed = timings.Count(t => t.Phase != "completed");
-        var line = string.Create(CultureInfo.InvariantCulture,
-            $"| {label} | {concurrency} | {count} | {perSecond:0.0} | {total.Median:0} ms | {total.P95:0} ms | {finding.Median:0} ms | {end.Median:0} ms | {events:0} | {failed} |");
-        Console.WriteLine(line);
-        rows.Add(line);
-    }
-}
+        rows.Add(await Measure(http, environment, label, count, concurrency));
 await app.StopAsync(ct);
 await app.DisposeAsync();
 var dbSize = new FileInfo(Path.Combine(dir, "sre.db")).Length;
@@ -83,25 +65,77 @@ doc.AppendLine("## End-to-end sessions (`bench/Sre.Bench.Sessions`)");
 doc.AppendLine();
 doc.AppendLine("One `sre serve` node in process (both roles, SQLite journal, rule-based planner and synthesizer), driven over HTTP like the CLI: POST /diagnose, follow /stream over SSE, POST /approve on `approval_required`, read until the terminal phase. *total* is diagnose → stream end for one session (it includes the client's own approval round trip); *approve → finding* and *approve → end* start when the client saw the approval request. Warm-up of up to 10 sessions before each row.");
 doc.AppendLine();
-doc.AppendLine("| target | concurrent clients | sessions | sessions/s | total median | total p95 | approve → first finding (median) | approve → end (median) | journal events/s | not completed |");
-doc.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
-foreach (var r in rows) doc.AppendLine(r);
-doc.AppendLine();
+AppendTable(doc, "target", rows);
 doc.AppendLine(string.Create(CultureInfo.InvariantCulture,
     $"Node start to ready: {readyMs:0} ms. Journal after the run: {dbSize / 1024.0 / 1024.0:0.0} MiB. Measured {DateTime.UtcNow:yyyy-MM-dd} on {Environment.ProcessorCount} cores, {RuntimeInformation.OSDescription}, {RuntimeInformation.FrameworkDescription}; load average {loadAtStart} at the start, {BenchmarksDoc.LoadAverage()} at the end; PostgreSQL on the same machine."));
 doc.AppendLine();
 await BenchmarksDoc.WriteSectionAsync(output, "sessions", doc.ToString());
 Console.WriteLine($"Wrote {output}");
+
+// The same sessions across a main node and a runner, over plain remoting and over mutual TLS.
+var clusterRows = new List<string>();
+var clusterCount = Math.Max(20, sessions / 2);
+foreach (var tls in new[] { false, true })
+{
+    var mode = tls ? "mutual TLS" : "plain TCP";
+    var clusterStart = System.Diagnostics.Stopwatch.StartNew();
+    await using var pair = await ClusterPair.StartAsync(dir, await File.ReadAllTextAsync(config, ct), tls, ct);
+    Console.WriteLine($"{mode}: main + runner up in {clusterStart.ElapsedMilliseconds} ms");
+    using var clusterHttp = new HttpClient { BaseAddress = new Uri(pair.Url), Timeout = TimeSpan.FromMinutes(5) };
+    foreach (var (environment, label, count) in new[] { ("closed", "unreachable target", clusterCount), ("live", "live PostgreSQL", Math.Max(20, sessions / 4)) })
+        foreach (var concurrency in new[] { 1, 8 })
+            clusterRows.Add(await Measure(clusterHttp, environment, $"{mode} · {label}", count, concurrency));
+}
+var cluster = new StringBuilder();
+cluster.AppendLine("## Sessions across a main node and a runner (`bench/Sre.Bench.Sessions`)");
+cluster.AppendLine();
+cluster.AppendLine("The same sessions with the agent on a runner node: the main node (HTTP, sessions, credentials) dispatches it over remoting and the runner redeems the credential handle from the main node's credential actor, then streams findings back. Both nodes in one process on loopback, SQLite journal on the main node; plain TCP against `sre.cluster.tls` (mutual TLS, pinned self-signed certificate).");
+cluster.AppendLine();
+AppendTable(cluster, "remoting · target", clusterRows);
+cluster.AppendLine(string.Create(CultureInfo.InvariantCulture,
+    $"Measured {DateTime.UtcNow:yyyy-MM-dd} on {Environment.ProcessorCount} cores; load average {BenchmarksDoc.LoadAverage()} at the end."));
+cluster.AppendLine();
+await BenchmarksDoc.WriteSectionAsync(output, "cluster-sessions", cluster.ToString());
+Console.WriteLine($"Wrote {output}");
 try { Directory.Delete(dir, true); } catch { }
 return 0;
 
-async Task<List<SessionDriver.Timing>> Drive(string environment, int count, int concurrency)
+// The columns Measure fills, under a header naming the first one.
+static void AppendTable(StringBuilder doc, string firstColumn, IEnumerable<string> rows)
+{
+    doc.AppendLine($"| {firstColumn} | concurrent clients | sessions | sessions/s | total median | total p95 | approve → first finding (median) | approve → end (median) | journal events/s | not completed |");
+    doc.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+    foreach (var r in rows) doc.AppendLine(r);
+    doc.AppendLine();
+}
+
+// One row: a warm-up of up to 10 sessions (JIT, first journal writes, pools), then COUNT sessions
+// by CONCURRENCY clients.
+async Task<string> Measure(HttpClient client, string environment, string label, int count, int concurrency)
+{
+    await Drive(client, environment, Math.Min(10, count), concurrency);
+    var wall = System.Diagnostics.Stopwatch.StartNew();
+    var timings = await Drive(client, environment, count, concurrency);
+    wall.Stop();
+    var total = Stats.Of(timings.Select(t => t.TotalMs));
+    var finding = Stats.Of(timings.Select(t => t.ApproveToFirstFindingMs));
+    var end = Stats.Of(timings.Select(t => t.ApproveToEndMs));
+    var perSecond = count / wall.Elapsed.TotalSeconds;
+    var events = timings.Sum(t => t.Events) / wall.Elapsed.TotalSeconds;
+    var failed = timings.Count(t => t.Phase != "completed");
+    var line = string.Create(CultureInfo.InvariantCulture,
+        $"| {label} | {concurrency} | {count} | {perSecond:0.0} | {total.Median:0} ms | {total.P95:0} ms | {finding.Median:0} ms | {end.Median:0} ms | {events:0} | {failed} |");
+    Console.WriteLine(line);
+    return line;
+}
+
+async Task<List<SessionDriver.Timing>> Drive(HttpClient client, string environment, int count, int concurrency)
 {
     var gate = new SemaphoreSlim(concurrency);
     var tasks = Enumerable.Range(0, count).Select(async _ =>
     {
         await gate.WaitAsync(ct);
-        try { return await SessionDriver.RunAsync(http, environment, ct); }
+        try { return await SessionDriver.RunAsync(client, environment, ct); }
         finally { gate.Release(); }
     });
     return (await Task.WhenAll(tasks)).ToList();

@@ -222,8 +222,9 @@ public sealed class SessionActor : ReceivePersistentActor, IWithTimers
                 break;
             case PhaseChanged changed:
                 if (changed.Phase.IsTerminal())
-                    _log.Info("Session {0} ended {1}{2}", Id, changed.Phase.ToWire(),
-                        _state.Report is { } report ? $": {report.RootCause.Category} ({report.Findings.Count} findings)" : changed.Reason is null ? "" : $": {changed.Reason}");
+                    // One argument per fact: structured logs quote each, so a composed suffix read badly.
+                    _log.Info("Session {0} ended {1}: {2}", Id, changed.Phase.ToWire(),
+                        _state.Report is { } report ? $"{report.RootCause.Category} ({report.Findings.Count} findings)" : changed.Reason ?? "no reason given");
                 PublishSummary();
                 break;
             case FindingRecorded f:

@@ -3,7 +3,7 @@ using Akka.Event;
 using Sre.Host.Configuration;
 using Sre.Host.Tests.ClientCli;
 using Sre.Host.Hosting;
-using Sre.Host.Tests.Support;
+using Sre.Testing;
 
 namespace Sre.Host.Tests.Configuration;
 

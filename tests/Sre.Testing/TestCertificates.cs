@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
-namespace Sre.Host.Tests.Support;
+namespace Sre.Testing;
 
 /// <summary>Self-signed node certificates written as PKCS#12 files, as an operator would make them
 /// with openssl for <c>sre.cluster.tls</c>.</summary>
