@@ -49,11 +49,9 @@ public sealed class SessionEventSource(ActorSystem system, ICurrentEventsByPersi
             .TakeWhile(e => !e.IsFinal, inclusive: true)
             .WatchTermination((mat, done) =>
             {
-                done.ContinueWith(_ =>
-                {
-                    mediator.Tell(new Unsubscribe(topic, live));
-                    live.Tell(PoisonPill.Instance);
-                }, TaskScheduler.Default);
+                // The mediator's topic watches its subscribers and drops one that stops; an explicit
+                // Unsubscribe only added an UnsubscribeAck dead letter per closed stream.
+                done.ContinueWith(_ => live.Tell(PoisonPill.Instance), TaskScheduler.Default);
                 return mat;
             });
     }
