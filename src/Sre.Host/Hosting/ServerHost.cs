@@ -130,7 +130,8 @@ public static class ServerHost
         app.MapStreamEndpoints();
         app.MapOpsEndpoints();
         app.MapMcp("/mcp");
-        SessionMetrics.Register(setup.Directory);
+        var sessionMetrics = SessionMetrics.Register(setup.Directory);
+        app.Lifetime.ApplicationStopped.Register(sessionMetrics.Dispose);
         app.MapMetrics("/metrics");
 
         app.Lifetime.ApplicationStarted.Register(() =>

@@ -5,17 +5,20 @@ using Sre.Actors.Sessions;
 namespace Sre.Host.Hosting;
 
 /// <summary>The sessions-by-phase gauge, computed from the session directory at each scrape.
-/// (Counters and histograms come from the actors' .NET Meter through prometheus-net's adapter.)</summary>
+/// (Counters and histograms come from the actors' .NET Meter through prometheus-net's adapter.)
+/// prometheus-net's default registry is process-wide: with one node per process (production) the
+/// gauge is that node's; with several (tests, benchmarks) it sums every node still running, so no
+/// node's sessions vanish from /metrics because another node started later.</summary>
 public static class SessionMetrics
 {
     private static readonly Gauge SessionsByPhase = Metrics.CreateGauge("sre_sessions", "Diagnosis sessions known to this node, by phase", "phase");
     private static readonly object Gate = new();
-    private static SessionDirectory? _directory;
+    private static readonly List<SessionDirectory> Directories = [];
     private static IDisposable? _meters;
 
-    /// <summary>Points the gauge at this node's directory and exports the Sre meters (once per process;
-    /// a later node in the same process, as in tests, takes over the gauge).</summary>
-    public static void Register(SessionDirectory directory)
+    /// <summary>Adds this node's directory to the gauge and exports the Sre meters (once per
+    /// process). Dispose the result when the node stops.</summary>
+    public static IDisposable Register(SessionDirectory directory)
     {
         lock (Gate)
         {
@@ -27,14 +30,26 @@ public static class SessionMetrics
                 });
                 Metrics.DefaultRegistry.AddBeforeCollectCallback(Collect);
             }
-            _directory = directory;
+            Directories.Add(directory);
         }
+        return new Registration(directory);
     }
 
     private static void Collect()
     {
-        var counts = _directory?.CountByPhase() ?? new Dictionary<string, int>();
+        List<SessionDirectory> directories;
+        lock (Gate) directories = [.. Directories];
+        var counts = directories.SelectMany(d => d.CountByPhase())
+            .GroupBy(kv => kv.Key).ToDictionary(g => g.Key, g => g.Sum(kv => kv.Value));
         foreach (var phase in Enum.GetValues<SessionPhase>())
             SessionsByPhase.WithLabels(phase.ToWire()).Set(counts.GetValueOrDefault(phase.ToWire()));
+    }
+
+    private sealed class Registration(SessionDirectory directory) : IDisposable
+    {
+        public void Dispose()
+        {
+            lock (Gate) Directories.Remove(directory);
+        }
     }
 }
