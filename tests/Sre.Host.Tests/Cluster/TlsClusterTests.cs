@@ -2,7 +2,6 @@ using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
-using System.Text.Json;
 using Sre.Host.Tests.ClientCli;
 using Sre.Host.Tests.Support;
 using Sre.Testing;
@@ -39,18 +38,14 @@ public sealed class TlsClusterTests(TestDatabase db)
             "--data", Path.Combine(dir, "main"), "--remoting", seed, "--seeds", seed);
         await using var runner = SreProcess.Start(dir, environment, "serve", "--config", Config("runner", sharedPfx), "--roles", "runner",
             "--data", Path.Combine(dir, "runner"), "--remoting", $"127.0.0.1:{FreePort.Next()}", "--seeds", seed);
-        using var http = new HttpClient { BaseAddress = new Uri(url) };
-        string Logs() => $"main:\n{Tail(main.Stdout + main.Stderr)}\nrunner:\n{Tail(runner.Stdout + runner.Stderr)}";
-
-        var members = await WaitForAsync(async () =>
-        {
-            var state = JsonDocument.Parse(await http.GetStringAsync("/cluster", ct)).RootElement;
-            var up = state.GetProperty("members").EnumerateArray().Where(m => m.GetProperty("status").GetString() == "up").ToList();
-            return up.Count == 2 ? up.Select(m => m.GetProperty("address").GetString()!).ToList() : null;
-        }, Logs, ct);
+        using var http = new ClusterHttp(url);
+        string Logs() => $"main:\n{ClusterHttp.Tail(main.Stderr)}\nrunner:\n{ClusterHttp.Tail(runner.Stderr)}";
+        var members = (await http.WaitForMembersAsync(2, Logs, ct)).GetProperty("members").EnumerateArray()
+            .Select(m => m.GetProperty("address").GetString()!).ToList();
+        Assert.All(members, m => Assert.StartsWith("akka.ssl.tcp://", m));
 
         // The agent runs on the runner and redeems its handle from the main node across the TLS link.
-        var session = await DiagnoseAsync(http, ct);
+        var session = await http.DiagnoseApprovingAsync(ct);
         Assert.True(session.GetProperty("phase").GetString() == "completed", session.ToString());
         var agent = session.GetProperty("agents")[0];
         Assert.True(agent.GetProperty("state").GetString() == "completed", session.ToString());
@@ -64,12 +59,16 @@ public sealed class TlsClusterTests(TestDatabase db)
         // A node with a certificate the cluster does not pin cannot join.
         await using var stranger = SreProcess.Start(dir, environment, "serve", "--config", Config("stranger", otherPfx), "--roles", "runner",
             "--data", Path.Combine(dir, "stranger"), "--remoting", $"127.0.0.1:{FreePort.Next()}", "--seeds", seed);
-        bool Refused() => (main.Stdout + main.Stderr).Split('\n').Any(line =>
-            line.Contains("Certificate pinning failed") && line.Contains(other.Thumbprint, StringComparison.OrdinalIgnoreCase));
-        await WaitForAsync(() => Task.FromResult<object?>(Refused() ? true : null),
-            () => Logs() + $"\nstranger:\n{Tail(stranger.Stdout + stranger.Stderr)}", ct);
-        var after = JsonDocument.Parse(await http.GetStringAsync("/cluster", ct)).RootElement.GetProperty("members");
-        Assert.Equal(members.Order(), after.EnumerateArray().Select(m => m.GetProperty("address").GetString()!).Order());
+        var refused = false;
+        for (var i = 0; i < 300 && !refused; i++)
+        {
+            refused = main.Stderr.Split('\n').Any(line =>
+                line.Contains("Certificate pinning failed") && line.Contains(other.Thumbprint, StringComparison.OrdinalIgnoreCase));
+            if (!refused) await Task.Delay(200, ct);
+        }
+        Assert.True(refused, Logs() + $"\nstranger:\n{ClusterHttp.Tail(stranger.Stderr)}");
+        var after = (await http.ClusterAsync(ct)).GetProperty("members").EnumerateArray().Select(m => m.GetProperty("address").GetString()!);
+        Assert.Equal(members.Order(), after.Order());
 
         foreach (var node in new[] { main, runner, stranger })
             Assert.DoesNotContain(Password, node.Stdout + node.Stderr);
@@ -101,41 +100,4 @@ public sealed class TlsClusterTests(TestDatabase db)
         }, ct);
         return (tls.SslProtocol, presented);
     }
-
-    private static async Task<JsonElement> DiagnoseAsync(HttpClient http, CancellationToken ct)
-    {
-        var response = await http.PostAsync("/diagnose", new StringContent("""{"problem": "Diagnose the database connection failures in prod", "environment": "prod"}""", System.Text.Encoding.UTF8, "application/json"), ct);
-        var id = JsonDocument.Parse(await response.Content.ReadAsStringAsync(ct)).RootElement.GetProperty("sessionId").GetString()!;
-        for (var i = 0; i < 600; i++)
-        {
-            var status = JsonDocument.Parse(await http.GetStringAsync($"/status/{id}", ct)).RootElement.Clone();
-            switch (status.GetProperty("phase").GetString())
-            {
-                case "waiting_for_input":
-                    await http.PostAsync($"/approve/{id}", new StringContent("""{"approved": true}""", System.Text.Encoding.UTF8, "application/json"), ct);
-                    break;
-                case "completed" or "failed":
-                    return status;
-            }
-            await Task.Delay(100, ct);
-        }
-        throw new TimeoutException($"session {id} never finished");
-    }
-
-    /// <summary>Polls until <paramref name="probe"/> returns a value (HTTP errors while a node starts are retried).</summary>
-    private static async Task<T> WaitForAsync<T>(Func<Task<T?>> probe, Func<string> logs, CancellationToken ct) where T : class
-    {
-        for (var i = 0; i < 600; i++)
-        {
-            try
-            {
-                if (await probe() is { } value) return value;
-            }
-            catch (HttpRequestException) { }
-            await Task.Delay(200, ct);
-        }
-        throw new TimeoutException("condition never held\n" + logs());
-    }
-
-    private static string Tail(string text) => text[^Math.Min(4000, text.Length)..];
 }

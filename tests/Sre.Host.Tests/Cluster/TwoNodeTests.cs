@@ -1,5 +1,3 @@
-using System.Net;
-using System.Text.Json;
 using Sre.Host.Tests.Support;
 using Sre.Testing;
 
@@ -30,53 +28,16 @@ public sealed class TwoNodeTests(TestDatabase db)
         await using var runner = SreProcess.Start(dir, null, "serve", "--config", config, "--roles", "runner",
             "--data", Path.Combine(dir, "runner"), "--remoting", $"127.0.0.1:{FreePort.Next()}", "--seeds", seed);
 
-        using var http = new HttpClient { BaseAddress = new Uri(url) };
-        async Task<JsonElement> Cluster() => JsonDocument.Parse(await http.GetStringAsync("/cluster", ct)).RootElement.Clone();
-        async Task<JsonElement> WaitForMembers(int count)
-        {
-            for (var i = 0; i < 300; i++)
-            {
-                try
-                {
-                    var state = await Cluster();
-                    if (state.GetProperty("members").EnumerateArray().Count(m => m.GetProperty("status").GetString() == "up") == count
-                        && state.GetProperty("members").GetArrayLength() == count)
-                        return state;
-                }
-                catch (HttpRequestException) { }
-                await Task.Delay(200, ct);
-            }
-            throw new TimeoutException($"never saw {count} members up\nmain: {main.Stderr[^Math.Min(3000, main.Stderr.Length)..]}\nrunner: {runner.Stderr[^Math.Min(3000, runner.Stderr.Length)..]}");
-        }
+        using var http = new ClusterHttp(url);
+        string Logs() => $"main:\n{ClusterHttp.Tail(main.Stderr)}\nrunner:\n{ClusterHttp.Tail(runner.Stderr)}";
 
-        var cluster = await WaitForMembers(2);
+        var cluster = await http.WaitForMembersAsync(2, Logs, ct);
         var roles = cluster.GetProperty("members").EnumerateArray().Select(m => string.Join(",", m.GetProperty("roles").EnumerateArray().Select(r => r.GetString()))).Order();
         Assert.Equal(["main", "runner"], roles);
 
-        async Task<JsonElement> Diagnose()
-        {
-            var response = await http.PostAsync("/diagnose", JsonContent("""{"problem": "Diagnose the database connection failures in prod", "environment": "prod"}"""), ct);
-            Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
-            var id = JsonDocument.Parse(await response.Content.ReadAsStringAsync(ct)).RootElement.GetProperty("sessionId").GetString()!;
-            for (var i = 0; i < 600; i++)
-            {
-                var status = JsonDocument.Parse(await http.GetStringAsync($"/status/{id}", ct)).RootElement.Clone();
-                switch (status.GetProperty("phase").GetString())
-                {
-                    case "waiting_for_input":
-                        await http.PostAsync($"/approve/{id}", JsonContent("""{"approved": true}"""), ct);
-                        break;
-                    case "completed" or "failed":
-                        return status;
-                }
-                await Task.Delay(100, ct);
-            }
-            throw new TimeoutException($"session {id} never finished");
-        }
-
         // The main node has no runner role: only the runner hosts routees, so findings prove the
         // agent ran there and redeemed its credential from the main node's credential actor.
-        var done = await Diagnose();
+        var done = await http.DiagnoseApprovingAsync(ct);
         Assert.Equal("completed", done.GetProperty("phase").GetString());
         var agent = done.GetProperty("agents")[0];
         Assert.Equal("completed", agent.GetProperty("state").GetString());
@@ -92,11 +53,9 @@ public sealed class TwoNodeTests(TestDatabase db)
         // still ends, its agent timed out.
         runner.Signal("TERM");
         Assert.Equal(0, await runner.WaitForExitAsync(TimeSpan.FromSeconds(60)));
-        await WaitForMembers(1);
-        var orphan = await Diagnose();
+        await http.WaitForMembersAsync(1, Logs, ct);
+        var orphan = await http.DiagnoseApprovingAsync(ct);
         Assert.Equal("completed", orphan.GetProperty("phase").GetString());
         Assert.Equal("timed_out", orphan.GetProperty("agents")[0].GetProperty("state").GetString());
     }
-
-    private static StringContent JsonContent(string json) => new(json, System.Text.Encoding.UTF8, "application/json");
 }
