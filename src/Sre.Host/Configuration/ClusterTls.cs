@@ -25,7 +25,7 @@ public sealed record ClusterTls(X509Certificate2 Certificate, ClusterTrust Trust
     /// <summary>Thumbprints a peer may present under <see cref="ClusterTrust.Pinned"/>: this node's
     /// own first, then the configured ones, upper-case hex without separators.</summary>
     public IReadOnlyList<string> PinnedThumbprints =>
-        [Certificate.Thumbprint.ToUpperInvariant(), .. TrustedThumbprints.Where(t => t != Certificate.Thumbprint.ToUpperInvariant())];
+        [Certificate.Thumbprint, .. TrustedThumbprints.Where(t => t != Certificate.Thumbprint)];
 
     /// <summary>The peer check handed to Akka's TLS handshake, on both the accepting and the dialling side.</summary>
     public CertificateValidationCallback Validator() => Trust switch

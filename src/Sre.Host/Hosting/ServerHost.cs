@@ -167,8 +167,7 @@ public static class ServerHost
         {
             if (!Uri.TryCreate(url.Replace("*", "0.0.0.0").Replace("+", "0.0.0.0"), UriKind.Absolute, out var uri))
                 throw new InvalidConfigurationException($"'{url}' is not a valid URL for --urls / sre.http.urls");
-            var loopback = uri.IsLoopback || (IPAddress.TryParse(uri.Host.Trim('[', ']'), out var ip) && IPAddress.IsLoopback(ip));
-            if (!loopback)
+            if (!uri.IsLoopback && !IsLoopback(uri.Host))
                 throw new InvalidConfigurationException(
                     $"Refusing to listen on {url} without authentication. Configure sre.auth.tokens (SHA-256 hashes of bearer tokens with roles), or bind to 127.0.0.1.");
         }
