@@ -59,19 +59,10 @@ public sealed class ClusterPair : IAsyncDisposable
     /// <summary>Ready, and the runner is an up member (without it every agent would time out).</summary>
     private async Task WaitForRunnerAsync(CancellationToken ct)
     {
+        using var cluster = new ClusterHttp(Url);
+        await cluster.WaitForMembersAsync(2, () => "(the nodes log to this console)", ct);
         using var http = new HttpClient { BaseAddress = new Uri(Url) };
-        for (var i = 0; i < 600; i++)
-        {
-            try
-            {
-                var cluster = await http.GetStringAsync("/cluster", ct);
-                if ((await http.GetAsync("/health/ready", ct)).IsSuccessStatusCode && cluster.Split("\"status\":\"up\"").Length - 1 == 2)
-                    return;
-            }
-            catch (HttpRequestException) { }
-            await Task.Delay(100, ct);
-        }
-        throw new TimeoutException("the runner never joined the main node");
+        while (!(await http.GetAsync("/health/ready", ct)).IsSuccessStatusCode) await Task.Delay(100, ct);
     }
 
     public async ValueTask DisposeAsync()

@@ -32,7 +32,6 @@ public static class ServerHost
 
     public static WebApplication Build(ServeOptions options, IDictionary<string, string?>? environment = null)
     {
-        var roles = options.Roles;
         var cluster = options.Seeds is { Count: > 0 };
         var layers = HoconLayers.Load(options.ConfigFile, cluster, environment);
         var settings = SreSettings.From(layers, options);

@@ -1,10 +1,10 @@
 using System.Text;
 using System.Text.Json;
 
-namespace Sre.Host.Tests.Cluster;
+namespace Sre.Testing;
 
-/// <summary>What the cluster tests ask a main node over HTTP: the member list, and a diagnosis of
-/// prod approved as soon as it asks.</summary>
+/// <summary>What the cluster tests and the cluster benchmark ask a main node over HTTP: the member
+/// list, and a diagnosis of prod approved as soon as it asks.</summary>
 public sealed class ClusterHttp(string url) : IDisposable
 {
     private readonly HttpClient _http = new() { BaseAddress = new Uri(url) };
@@ -35,7 +35,8 @@ public sealed class ClusterHttp(string url) : IDisposable
     public async Task<JsonElement> DiagnoseApprovingAsync(CancellationToken ct)
     {
         var response = await _http.PostAsync("/diagnose", Json("""{"problem": "Diagnose the database connection failures in prod", "environment": "prod"}"""), ct);
-        Assert.Equal(System.Net.HttpStatusCode.Accepted, response.StatusCode);
+        if (response.StatusCode != System.Net.HttpStatusCode.Accepted)
+            throw new InvalidOperationException($"POST /diagnose answered {(int)response.StatusCode}, not 202: {await response.Content.ReadAsStringAsync(ct)}");
         var id = JsonDocument.Parse(await response.Content.ReadAsStringAsync(ct)).RootElement.GetProperty("sessionId").GetString()!;
         for (var i = 0; i < 600; i++)
         {
